@@ -1,0 +1,152 @@
+"""``HistoryBuffer``: the recent values of one logged scalar, at constant cost per update.
+
+Values may be 0-dim tensors: they are stored as is and turned into floats only when read (at
+logging time), in one batched transfer, so logging adds no host synchronisation per iteration.
+The window is bounded and all-time statistics are running totals, so the cost of an update never
+grows with the length of a run (unlike the reference, which keeps every value ever logged).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from typing import Any
+
+DEFAULT_MAX_LENGTH = 10_000
+
+
+def to_floats(values: list[Any]) -> list[float]:
+    """Floats for a list mixing numbers and tensors, with one device transfer per device."""
+    tensor_positions = [i for i, v in enumerate(values) if hasattr(v, 'detach')]
+    if not tensor_positions:
+        return [float(v) for v in values]
+    import torch
+
+    result: list[Any] = list(values)
+    by_device: dict[Any, list[int]] = {}
+    for i in tensor_positions:
+        by_device.setdefault(values[i].device, []).append(i)
+    for positions in by_device.values():
+        stacked = torch.stack([values[i].detach().reshape(()).float() for i in positions])
+        for i, number in zip(positions, stacked.tolist()):
+            result[i] = number
+    return [float(v) for v in result]
+
+
+class HistoryBuffer:
+    """Recent ``(value, count)`` pairs and running totals for one scalar.
+
+    ``update(value, count)`` follows the reference: ``value`` is a sum over ``count`` samples, so
+    ``mean(window) = sum(values[-window:]) / sum(counts[-window:])``.
+    """
+
+    __slots__ = ('_counts', '_max', '_min', '_pending', '_total', '_total_count', '_values')
+
+    def __init__(self, max_length: int = DEFAULT_MAX_LENGTH) -> None:
+        self._values: deque[Any] = deque(maxlen=max_length)
+        self._counts: deque[float] = deque(maxlen=max_length)
+        self._pending = 0  # values appended since totals were last folded
+        self._total = 0.0
+        self._total_count = 0.0
+        self._min = math.inf
+        self._max = -math.inf
+
+    def update(self, value: Any, count: float = 1) -> None:
+        """Record ``value`` (a number or a 0-dim tensor) observed over ``count`` samples."""
+        if self._pending == self._values.maxlen:
+            self._fold()
+        self._values.append(value)
+        self._counts.append(count)
+        self._pending += 1
+
+    def _fold(self) -> None:
+        """Convert stored tensors to floats and add not-yet-counted values to the totals."""
+        if not self._pending:
+            return
+        floats = to_floats(list(self._values))
+        self._values = deque(floats, maxlen=self._values.maxlen)
+        new = floats[len(floats) - self._pending :]
+        counts = list(self._counts)[len(floats) - self._pending :]
+        self._total += sum(new)
+        self._total_count += sum(counts)
+        for value, count in zip(new, counts):
+            per_sample = value / count if count else value
+            self._min = min(self._min, per_sample)
+            self._max = max(self._max, per_sample)
+        self._pending = 0
+
+    # -- statistics ----------------------------------------------------------------------------
+
+    def current(self) -> float:
+        """The latest value."""
+        if not self._values:
+            raise ValueError('the buffer is empty')
+        self._fold()
+        return self._values[-1]
+
+    def mean(self, window_size: int | None = None) -> float:
+        """Mean over the last ``window_size`` updates, or over the whole run when ``None``."""
+        self._fold()
+        if window_size is None:
+            return self._total / self._total_count if self._total_count else math.nan
+        values = list(self._values)[-window_size:]
+        counts = list(self._counts)[-window_size:]
+        return sum(values) / sum(counts) if counts and sum(counts) else math.nan
+
+    def max(self, window_size: int | None = None) -> float:
+        self._fold()
+        if window_size is None:
+            return self._max
+        return max(list(self._values)[-window_size:])
+
+    def min(self, window_size: int | None = None) -> float:
+        self._fold()
+        if window_size is None:
+            return self._min
+        return min(list(self._values)[-window_size:])
+
+    def statistics(self, method: str, *args: Any) -> float:
+        """Call a statistic by name (``'mean'``, ``'current'``, ``'max'``, ``'min'``)."""
+        if method not in ('mean', 'current', 'max', 'min'):
+            raise KeyError(f'unknown statistic {method!r}; use mean, current, max or min')
+        return getattr(self, method)(*args)
+
+    @property
+    def data(self) -> tuple[list[float], list[float]]:
+        """``(values, counts)`` currently in the window."""
+        self._fold()
+        return list(self._values), list(self._counts)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    # -- persistence ---------------------------------------------------------------------------
+
+    def state_dict(self) -> dict[str, Any]:
+        """Plain floats and lists (loadable with ``torch.load(weights_only=True)``)."""
+        self._fold()
+        return {
+            'values': list(self._values),
+            'counts': [float(c) for c in self._counts],
+            'total': self._total,
+            'total_count': self._total_count,
+            'min': self._min,
+            'max': self._max,
+            'max_length': self._values.maxlen,
+        }
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        max_length = state.get('max_length') or self._values.maxlen
+        self._values = deque(state['values'], maxlen=max_length)
+        self._counts = deque(state['counts'], maxlen=max_length)
+        self._total = state['total']
+        self._total_count = state['total_count']
+        self._min = state['min']
+        self._max = state['max']
+        self._pending = 0
+
+    @classmethod
+    def from_state_dict(cls, state: dict[str, Any]) -> HistoryBuffer:
+        buffer = cls(state.get('max_length') or DEFAULT_MAX_LENGTH)
+        buffer.load_state_dict(state)
+        return buffer
