@@ -1,0 +1,3 @@
+"""Optimizers and optimizer wrappers."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""Parameter schedulers."""
+
+__all__: list[str] = []
