@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
@@ -18,7 +19,9 @@ from ..registry import DATASETS
 SPLITS = ('train', 'val')
 
 
+@functools.lru_cache(maxsize=8)
 def _load_split(split: str, val_ratio: float, split_seed: int) -> tuple[Any, Any]:
+    """The split's ``(images, labels)`` arrays (cached: callers copy them into tensors)."""
     try:
         from sklearn.datasets import load_digits
         from sklearn.model_selection import train_test_split

@@ -46,7 +46,7 @@ def _fsync_dir(directory: str) -> None:
         os.close(fd)
 
 
-def _atomic_write(path: str, write: Callable[[Any], None]) -> None:
+def _atomic_write(path: str, write: Callable[[Any], None], test_delay: bool = False) -> None:
     directory = os.path.dirname(os.path.abspath(path))
     os.makedirs(directory, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f'.{os.path.basename(path)}.', suffix='.tmp', dir=directory)
@@ -55,7 +55,7 @@ def _atomic_write(path: str, write: Callable[[Any], None]) -> None:
             write(handle)
             handle.flush()
             os.fsync(handle.fileno())
-            delay = os.environ.get(SAVE_DELAY_ENV)
+            delay = os.environ.get(SAVE_DELAY_ENV) if test_delay else None
             if delay:
                 time.sleep(float(delay))
         os.replace(tmp, path)
@@ -68,7 +68,7 @@ def _atomic_write(path: str, write: Callable[[Any], None]) -> None:
 
 def save_checkpoint_file(checkpoint: Mapping[str, Any], path: str) -> None:
     """Write ``checkpoint`` to ``path`` atomically."""
-    _atomic_write(path, lambda handle: torch.save(dict(checkpoint), handle))
+    _atomic_write(path, lambda handle: torch.save(dict(checkpoint), handle), test_delay=True)
 
 
 def save_bytes_file(data: bytes, path: str) -> None:
