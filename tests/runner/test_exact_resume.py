@@ -175,3 +175,31 @@ def test_resume_without_a_checkpoint_starts_from_scratch(tmp_path, caplog):
         runner = train(cfg)
     assert 'no checkpoint to resume from' in caplog.text
     assert runner.epoch == 4
+
+
+@DATASETS.register_module(force=True)
+class NoisyDigits(DigitsDataset):
+    """Digits with random noise drawn in the dataloader worker (worker-side randomness)."""
+
+    def __getitem__(self, index):
+        sample = super().__getitem__(index)
+        return {**sample, 'inputs': sample['inputs'] + 0.05 * torch.rand(sample['inputs'].shape)}
+
+
+@pytest.mark.slow
+def test_resume_with_dataloader_workers_is_bit_identical(tmp_path):
+    cfg = _epoch_cfg(tmp_path, schedule=False)
+    cfg['train_dataloader'].update(num_workers=2, persistent_workers=False)
+    cfg['train_dataloader']['dataset']['type'] = 'NoisyDigits'
+    straight = train(cfg)
+    resumed = _resume(cfg, tmp_path / 'resumed', str(tmp_path / 'straight' / 'epoch_2.pth'))
+    assert_same_training_state(straight, resumed)
+
+
+def test_two_runners_keep_their_own_message_hubs(tmp_path):
+    first = Runner.from_cfg(_epoch_cfg(tmp_path / 'a', schedule=False))
+    second = Runner.from_cfg(_epoch_cfg(tmp_path / 'b', schedule=False))
+    first.train()
+    assert first.optim_wrapper.message_hub is first.message_hub
+    assert 'train/loss' in first.message_hub.log_scalars
+    assert 'train/loss' not in second.message_hub.log_scalars

@@ -57,6 +57,10 @@ class MessageHub:
         cls._current = hub
         return hub
 
+    def make_current(self) -> None:
+        """Make this hub the one ``get_current_instance()`` returns."""
+        type(self)._current = self
+
     @classmethod
     def get_current_instance(cls) -> MessageHub:
         """The most recently created or requested hub (a default one if there is none)."""

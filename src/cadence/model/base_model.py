@@ -140,7 +140,7 @@ class BaseModel(nn.Module):
         items: list[tuple[str, torch.Tensor]] = []
         for name, value in losses.items():
             if isinstance(value, torch.Tensor):
-                items.append((name, value.mean()))
+                items.append((name, value if value.dim() == 0 else value.mean()))
             elif (
                 isinstance(value, (list, tuple))
                 and value

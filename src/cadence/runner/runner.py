@@ -307,25 +307,27 @@ class Runner:
             return train_loop_cfg(loop)['type'] in ('EpochBasedTrainLoop', EpochBasedTrainLoop)
         return True
 
-    def _counter(self, name: str) -> int:
-        loop = self.built_train_loop
-        return getattr(loop, name) if loop is not None else 0
+    # The counters are read several times per iteration: keep them to one attribute lookup.
 
     @property
     def epoch(self) -> int:
-        return self._counter('epoch')
+        loop = self._train_loop
+        return loop.epoch if isinstance(loop, BaseLoop) else 0
 
     @property
     def iter(self) -> int:
-        return self._counter('iter')
+        loop = self._train_loop
+        return loop.iter if isinstance(loop, BaseLoop) else 0
 
     @property
     def max_epochs(self) -> int:
-        return self._counter('max_epochs')
+        loop = self._train_loop
+        return loop.max_epochs if isinstance(loop, BaseLoop) else 0
 
     @property
     def max_iters(self) -> int:
-        return self._counter('max_iters')
+        loop = self._train_loop
+        return loop.max_iters if isinstance(loop, BaseLoop) else 0
 
     def build_dataloader(self, dataloader: Any, key_path: str) -> Any:
         """A DataLoader from a config dict (or the loader itself)."""
@@ -440,6 +442,7 @@ class Runner:
             raise ConfigError(
                 'cannot train: set train_dataloader, train_cfg and optim_wrapper', 'train_cfg'
             )
+        self.message_hub.make_current()  # the optimizer wrapper publishes into it
         loop = self.train_loop
         self.optim_wrapper = build_optim_wrapper(self.model, self.optim_wrapper)
         scale_lr(self.optim_wrapper, self.auto_scale_lr, loop.batch_size, self.logger)
@@ -480,6 +483,7 @@ class Runner:
                 f'cannot {mode}: set {mode}_dataloader, {mode}_cfg and {mode}_evaluator',
                 f'{mode}_cfg',
             )
+        self.message_hub.make_current()
         self.call_hook('before_run')
         self.load_or_resume()
         metrics = loop.run()
