@@ -1,0 +1,341 @@
+"""``DefaultOptimWrapperConstructor``: builds the optimizer (with ``paramwise_cfg``) and wrapper.
+
+Per parameter, in the module tree's order (a module's own parameters before its children's):
+
+1. **custom_keys**: the longest key that is a substring of ``'{module path}.{name}'`` wins (ties
+   alphabetically) and alone sets ``lr = lr × lr_mult`` and ``weight_decay = weight_decay ×
+   decay_mult``; its other entries (``lars_exclude=True`` ...) are copied into the group.
+2. Otherwise the type rules. lr: ``bias_lr_mult`` for biases (not of norm layers or DCNs),
+   overridden by ``dcn_offset_lr_mult`` for a DCN's ``conv_offset``. Weight decay, first match:
+   norm layer with ``norm_decay_mult``; bias with ``bias_decay_mult`` (never a norm layer's bias,
+   DESIGN deviation 5); depthwise conv with ``dwconv_decay_mult``; 1-D parameter with
+   ``flat_decay_mult``.
+
+Deviations (DESIGN 5 and 6): a depthwise conv is ``groups == in_channels > 1``; parameters with
+identical settings share one group; frozen parameters stay in the optimizer with their group's
+settings (so unfreezing later just works); a duplicated (tied) parameter without
+``bypass_duplicate`` is a clear error instead of torch's.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Mapping
+from typing import Any
+
+import torch
+from torch import nn
+
+from ...errors import ConfigError, short_repr
+from ...logging import get_logger
+from ...registry import OPTIM_WRAPPER_CONSTRUCTORS, OPTIM_WRAPPERS, OPTIMIZERS
+from ...registry.build import accepted_arguments, resolve_type
+from ...registry.default_scope import overwrite_default_scope
+from .config_paths import key_path_of
+from .module_kinds import is_dcn, is_depthwise_conv, is_norm
+from .param_groups import ParamRules, merge_param_groups
+from .paramwise_options import DEFAULT_OPTIONS, CustomKey, ParamwiseOptions, parse_paramwise_cfg
+
+#: Group keys some optimizers read besides their constructor arguments.
+KNOWN_GROUP_FLAGS = frozenset({'lars_exclude', 'lr_scale', 'layer_id'})
+#: Optimizer-config keys that belong to the layer-decay constructor (MMSelfSup style).
+LAYER_DECAY_KEYS = ('model_type', 'layer_decay_rate')
+
+
+def first_argument_name(optimizer_cls: Any) -> str:
+    """The name of the argument that receives the parameters (``params`` for torch)."""
+    spec = accepted_arguments(optimizer_cls)
+    return spec[0][0] if spec and spec[0] else 'params'
+
+
+@OPTIM_WRAPPER_CONSTRUCTORS.register_module()
+class DefaultOptimWrapperConstructor:
+    """Builds ``OptimWrapper(optimizer=...)`` from an ``optim_wrapper`` config and a model.
+
+    Args:
+        optim_wrapper_cfg: The ``optim_wrapper`` config without ``constructor`` and
+            ``paramwise_cfg``: ``optimizer`` (required) and the wrapper's own arguments.
+        paramwise_cfg: Parameter-wise rules (see the module docstring), or ``None``.
+    """
+
+    #: ``paramwise_cfg`` options this constructor understands.
+    paramwise_options: tuple[str, ...] = DEFAULT_OPTIONS
+    #: Whether an unknown ``paramwise_cfg`` key is an error. User subclasses are lenient unless
+    #: they set this themselves (they may read options of their own).
+    strict_paramwise_cfg = True
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if 'strict_paramwise_cfg' not in cls.__dict__:
+            cls.strict_paramwise_cfg = False
+
+    def __init__(self, optim_wrapper_cfg: dict, paramwise_cfg: dict | None = None) -> None:
+        self.key_path = key_path_of(optim_wrapper_cfg) or 'optim_wrapper'
+        if not isinstance(optim_wrapper_cfg, Mapping):
+            raise ConfigError(
+                f'must be a dict such as dict(optimizer=dict(type="SGD", lr=0.01)), got '
+                f'{short_repr(optim_wrapper_cfg)}',
+                self.key_path,
+            )
+        cfg = dict(optim_wrapper_cfg)
+        if 'optimizer' not in cfg:
+            raise ConfigError(
+                'has no "optimizer"; add one, e.g. optimizer=dict(type="SGD", lr=0.01)',
+                self.key_path,
+            )
+        self.optimizer_cfg = cfg.pop('optimizer')
+        self.optimizer_key_path = key_path_of(self.optimizer_cfg) or f'{self.key_path}.optimizer'
+        if not isinstance(self.optimizer_cfg, Mapping):
+            raise ConfigError(
+                f'must be a dict with a "type", e.g. dict(type="SGD", lr=0.01), got '
+                f'{short_repr(self.optimizer_cfg)}',
+                self.optimizer_key_path,
+            )
+        self.optim_wrapper_cfg = cfg
+        self.paramwise_cfg = {} if paramwise_cfg is None else paramwise_cfg
+        self.paramwise_key_path = key_path_of(paramwise_cfg) or f'{self.key_path}.paramwise_cfg'
+        self.base_lr = self.optimizer_cfg.get('lr')
+        self.base_wd = self.optimizer_cfg.get('weight_decay')
+        self.options: ParamwiseOptions = self.parse_options()
+
+    def parse_options(self) -> ParamwiseOptions:
+        """Validate ``paramwise_cfg``; subclasses with other options override this."""
+        return parse_paramwise_cfg(
+            self.paramwise_cfg,
+            base_lr=self.base_lr,
+            base_wd=self.base_wd,
+            key_path=self.paramwise_key_path,
+            accepted=self.paramwise_options,
+            strict=self.strict_paramwise_cfg,
+        )
+
+    # -- building ------------------------------------------------------------------------------
+
+    def __call__(self, model: nn.Module) -> Any:
+        """Build the optimizer for ``model``'s parameters and wrap it."""
+        if hasattr(model, 'module'):
+            model = model.module
+        optimizer_cfg = self.prepare_optimizer_cfg()
+        optimizer_cls = self.optimizer_class(optimizer_cfg)
+        if self.wants_param_groups():
+            groups, rules = self.build_param_groups(model)
+            self.check_group_extras(optimizer_cls)
+        else:
+            groups = [{'params': list(model.parameters())}]
+            rules = self.plain_rules(model)
+        if not any(group['params'] for group in groups):
+            raise ConfigError(
+                f'the model {type(model).__name__} has no parameters to optimize',
+                self.optimizer_key_path,
+            )
+        optimizer = OPTIMIZERS.build(
+            optimizer_cfg,
+            default_args={first_argument_name(optimizer_cls): groups},
+            key_path=self.optimizer_key_path,
+        )
+        return self.build_wrapper(optimizer, rules)
+
+    def wants_param_groups(self) -> bool:
+        """Whether to decide settings per parameter (else one group with every parameter)."""
+        return bool(self.paramwise_cfg)
+
+    def prepare_optimizer_cfg(self) -> dict[str, Any]:
+        """The optimizer config to build (a copy); rejects keys meant for other places."""
+        cfg = dict(self.optimizer_cfg)
+        if 'params' in cfg:
+            raise ConfigError(
+                'must not set "params": the constructor passes the model\'s parameters',
+                f'{self.optimizer_key_path}.params',
+            )
+        misplaced = [key for key in LAYER_DECAY_KEYS if key in cfg]
+        if misplaced:
+            raise ConfigError(
+                f'{misplaced[0]!r} is an option of layer-wise lr decay, which the default '
+                'constructor does not do; add '
+                "constructor='LearningRateDecayOptimWrapperConstructor' to optim_wrapper",
+                f'{self.optimizer_key_path}.{misplaced[0]}',
+            )
+        return cfg
+
+    def optimizer_class(self, optimizer_cfg: Mapping[str, Any]) -> Any:
+        if 'type' not in optimizer_cfg:
+            raise ConfigError(
+                'has no "type"; name an optimizer, e.g. type="SGD" or type="AdamW"',
+                self.optimizer_key_path,
+            )
+        with overwrite_default_scope(optimizer_cfg.get('_scope_')):
+            return resolve_type(
+                optimizer_cfg['type'], OPTIMIZERS, self.optimizer_key_path, optimizer_cfg
+            )
+
+    def build_wrapper(self, optimizer: torch.optim.Optimizer, rules: ParamRules) -> Any:
+        wrapper_cfg = dict(self.optim_wrapper_cfg)
+        wrapper_cfg.setdefault('type', 'OptimWrapper')
+        wrapper = OPTIM_WRAPPERS.build(
+            wrapper_cfg, default_args={'optimizer': optimizer}, key_path=self.key_path
+        )
+        with contextlib.suppress(AttributeError):
+            wrapper.param_rules = rules
+        return wrapper
+
+    def plain_rules(self, model: nn.Module) -> ParamRules:
+        """Rules for the case without ``paramwise_cfg``: every parameter gets the optimizer's."""
+        rules = ParamRules(type(self).__name__)
+        lr_rule = 'optimizer.lr' if self.base_lr is not None else 'optimizer default'
+        wd_rule = 'optimizer.weight_decay' if self.base_wd is not None else 'optimizer default'
+        for name, param in model.named_parameters():
+            rules.add(name, param, lr_rule, wd_rule)
+        return rules
+
+    def build_param_groups(self, model: nn.Module) -> tuple[list[dict[str, Any]], ParamRules]:
+        """Per-parameter settings from ``add_params``, merged into few groups."""
+        self._rules = ParamRules(type(self).__name__)
+        self._seen: dict[int, str] = {}
+        self._matched_keys: set[str] = set()
+        params: list[dict[str, Any]] = []
+        self.add_params(params, model)
+        rules = self._rules
+        rules.unmatched_keys = [
+            c.key for c in self.options.custom_keys if c.key not in self._matched_keys
+        ]
+        if rules.unmatched_keys:
+            get_logger().warning(
+                '%s.custom_keys: %s matched no parameter name (keys are substrings of names '
+                'such as %r); check them for typos.',
+                self.paramwise_key_path,
+                ', '.join(repr(k) for k in rules.unmatched_keys),
+                rules.names[0] if rules.names else 'backbone.layer1.0.weight',
+            )
+        return merge_param_groups(params), rules
+
+    def check_group_extras(self, optimizer_cls: Any) -> None:
+        """Warn about custom-key entries the optimizer will not read."""
+        spec = accepted_arguments(optimizer_cls)
+        if spec is None or spec[2]:
+            return
+        accepted = set(spec[0]) | KNOWN_GROUP_FLAGS
+        for custom in self.options.custom_keys:
+            for key, _ in custom.extras:
+                if key not in accepted:
+                    get_logger().warning(
+                        '%s.custom_keys[%r].%s is not a setting of %s; it is copied into the '
+                        'parameter group, where the optimizer ignores it.',
+                        self.paramwise_key_path,
+                        custom.key,
+                        key,
+                        getattr(optimizer_cls, '__name__', optimizer_cls),
+                    )
+
+    # -- the rules -----------------------------------------------------------------------------
+
+    def _check_duplicate(self, param: torch.Tensor, name: str) -> bool:
+        """Whether to skip ``param`` because it was already added under another name."""
+        first = self._seen.get(id(param))
+        if first is None:
+            self._seen[id(param)] = name
+            return False
+        if self.options.bypass_duplicate:
+            self._rules.skipped.append(name)
+            get_logger().warning(
+                '%s is the same tensor as %s (a shared module); it is optimized once, with the '
+                "settings of '%s' (bypass_duplicate=True).",
+                name,
+                first,
+                first,
+            )
+            return True
+        raise ConfigError(
+            f'parameter {name!r} is the same tensor as {first!r} (a shared or tied module), so '
+            'it would be in two parameter groups; set bypass_duplicate=True to optimize it once '
+            'with the settings of the first name',
+            self.paramwise_key_path,
+        )
+
+    def match_custom_key(self, full_name: str) -> CustomKey | None:
+        """The custom key that applies to ``full_name``: the longest substring match."""
+        for custom in self.options.custom_keys:
+            if custom.key in full_name:
+                self._matched_keys.add(custom.key)
+                return custom
+        return None
+
+    def add_params(
+        self,
+        params: list[dict[str, Any]],
+        module: nn.Module,
+        prefix: str = '',
+        is_dcn_module: bool | None = None,
+    ) -> None:
+        """Append one ``{'params': [p], 'lr': ..., 'weight_decay': ...}`` per parameter of
+        ``module`` (its own first, then its children's, depth first) to ``params``."""
+        options = self.options
+        base_lr, base_wd = self.base_lr, self.base_wd
+        norm = is_norm(module)
+        depthwise = is_depthwise_conv(module)
+        for name, param in module.named_parameters(recurse=False):
+            display = f'{prefix}.{name}' if prefix else name
+            if self._check_duplicate(param, display):
+                continue
+            group: dict[str, Any] = {'params': [param]}
+            lr, weight_decay = base_lr, base_wd
+            lr_rule = 'optimizer.lr' if base_lr is not None else 'optimizer default'
+            wd_rule = 'optimizer.weight_decay' if base_wd is not None else 'optimizer default'
+            custom = self.match_custom_key(f'{prefix}.{name}')
+            if custom is not None:
+                if custom.lr_mult is not None:
+                    lr = base_lr * custom.lr_mult
+                if base_lr is not None:
+                    lr_rule = custom.lr_rule
+                if base_wd is not None:
+                    if custom.decay_mult is not None:
+                        weight_decay = base_wd * custom.decay_mult
+                    wd_rule = custom.wd_rule
+                group.update(custom.extras)
+            else:
+                is_bias = name == 'bias'
+                if is_bias and options.bias_lr_mult is not None and not (norm or is_dcn_module):
+                    lr = base_lr * options.bias_lr_mult
+                    lr_rule = options.rules['bias_lr_mult']
+                if (
+                    options.dcn_offset_lr_mult is not None
+                    and is_dcn_module
+                    and 'conv_offset' in prefix
+                    and isinstance(module, nn.Conv2d)
+                ):
+                    lr = base_lr * options.dcn_offset_lr_mult
+                    lr_rule = options.rules['dcn_offset_lr_mult']
+                if base_wd is not None:
+                    multiplier = self._decay_rule(param, is_bias, norm, depthwise, is_dcn_module)
+                    if multiplier is not None:
+                        weight_decay = base_wd * getattr(options, multiplier)
+                        wd_rule = options.rules[multiplier]
+            if lr is not None:
+                group['lr'] = lr
+            if weight_decay is not None:
+                group['weight_decay'] = weight_decay
+            params.append(group)
+            self._rules.add(display, param, lr_rule, wd_rule)
+        child_is_dcn = is_dcn(module)
+        for child_name, child in module.named_children():
+            child_prefix = f'{prefix}.{child_name}' if prefix else child_name
+            self.add_params(params, child, child_prefix, is_dcn_module=child_is_dcn)
+
+    def _decay_rule(
+        self,
+        param: torch.Tensor,
+        is_bias: bool,
+        norm: bool,
+        depthwise: bool,
+        is_dcn_module: bool | None,
+    ) -> str | None:
+        """The weight-decay multiplier option that applies, or ``None``."""
+        options = self.options
+        if norm and options.norm_decay_mult is not None:
+            return 'norm_decay_mult'
+        if is_bias and not norm and not is_dcn_module and options.bias_decay_mult is not None:
+            return 'bias_decay_mult'
+        if depthwise and options.dwconv_decay_mult is not None:
+            return 'dwconv_decay_mult'
+        if param.ndim == 1 and not is_dcn_module and options.flat_decay_mult is not None:
+            return 'flat_decay_mult'
+        return None
