@@ -20,6 +20,7 @@ settings (so unfreezing later just works); a duplicated (tied) parameter without
 from __future__ import annotations
 
 import contextlib
+import inspect
 from collections.abc import Mapping
 from typing import Any
 
@@ -40,6 +41,13 @@ from .paramwise_options import DEFAULT_OPTIONS, CustomKey, ParamwiseOptions, par
 KNOWN_GROUP_FLAGS = frozenset({'lars_exclude', 'lr_scale', 'layer_id'})
 #: Optimizer-config keys that belong to the layer-decay constructor (MMSelfSup style).
 LAYER_DECAY_KEYS = ('model_type', 'layer_decay_rate')
+
+
+def optimizer_signature(optimizer_cls: Any) -> inspect.Signature | None:
+    try:
+        return inspect.signature(optimizer_cls)
+    except (TypeError, ValueError):
+        return None
 
 
 def first_argument_name(optimizer_cls: Any) -> str:
@@ -94,9 +102,30 @@ class DefaultOptimWrapperConstructor:
         self.optim_wrapper_cfg = cfg
         self.paramwise_cfg = {} if paramwise_cfg is None else paramwise_cfg
         self.paramwise_key_path = key_path_of(paramwise_cfg) or f'{self.key_path}.paramwise_cfg'
-        self.base_lr = self.optimizer_cfg.get('lr')
-        self.base_wd = self.optimizer_cfg.get('weight_decay')
+        self.optimizer_cls = self.optimizer_class(self.optimizer_cfg)
+        self.base_lr, self.lr_source = self.base_value('lr')
+        self.base_wd, self.wd_source = self.base_value('weight_decay')
         self.options: ParamwiseOptions = self.parse_options()
+
+    def base_value(self, key: str) -> tuple[Any, str]:
+        """``(value, where it comes from)`` of the optimizer's ``lr`` or ``weight_decay``.
+
+        The optimizer config's value, else the optimizer's own default (AdamW's
+        ``weight_decay=0.01``), so multipliers apply to what the optimizer really uses; the
+        reference raises instead (or ignores ``flat_decay_mult``). ``None`` when the optimizer
+        has no such argument.
+        """
+        if self.optimizer_cfg.get(key) is not None:
+            return self.optimizer_cfg[key], f'optimizer.{key}'
+        signature = optimizer_signature(self.optimizer_cls)
+        parameter = signature.parameters.get(key) if signature is not None else None
+        if parameter is None or parameter.default is inspect.Parameter.empty:
+            return None, 'optimizer default'
+        default = parameter.default
+        if isinstance(default, bool) or not isinstance(default, (int, float)):
+            return None, 'optimizer default'
+        name = getattr(self.optimizer_cls, '__name__', 'optimizer')
+        return default, f'{name} default {key}={default}'
 
     def parse_options(self) -> ParamwiseOptions:
         """Validate ``paramwise_cfg``; subclasses with other options override this."""
@@ -105,6 +134,7 @@ class DefaultOptimWrapperConstructor:
             base_lr=self.base_lr,
             base_wd=self.base_wd,
             key_path=self.paramwise_key_path,
+            optimizer=getattr(self.optimizer_cls, '__name__', 'the optimizer'),
             accepted=self.paramwise_options,
             strict=self.strict_paramwise_cfg,
         )
@@ -116,7 +146,7 @@ class DefaultOptimWrapperConstructor:
         if hasattr(model, 'module'):
             model = model.module
         optimizer_cfg = self.prepare_optimizer_cfg()
-        optimizer_cls = self.optimizer_class(optimizer_cfg)
+        optimizer_cls = self.optimizer_cls
         if self.wants_param_groups():
             groups, rules = self.build_param_groups(model)
             self.check_group_extras(optimizer_cls)
@@ -181,10 +211,8 @@ class DefaultOptimWrapperConstructor:
     def plain_rules(self, model: nn.Module) -> ParamRules:
         """Rules for the case without ``paramwise_cfg``: every parameter gets the optimizer's."""
         rules = ParamRules(type(self).__name__)
-        lr_rule = 'optimizer.lr' if self.base_lr is not None else 'optimizer default'
-        wd_rule = 'optimizer.weight_decay' if self.base_wd is not None else 'optimizer default'
         for name, param in model.named_parameters():
-            rules.add(name, param, lr_rule, wd_rule)
+            rules.add(name, param, self.lr_source, self.wd_source)
         return rules
 
     def build_param_groups(self, model: nn.Module) -> tuple[list[dict[str, Any]], ParamRules]:
@@ -278,8 +306,7 @@ class DefaultOptimWrapperConstructor:
                 continue
             group: dict[str, Any] = {'params': [param]}
             lr, weight_decay = base_lr, base_wd
-            lr_rule = 'optimizer.lr' if base_lr is not None else 'optimizer default'
-            wd_rule = 'optimizer.weight_decay' if base_wd is not None else 'optimizer default'
+            lr_rule, wd_rule = self.lr_source, self.wd_source
             custom = self.match_custom_key(f'{prefix}.{name}')
             if custom is not None:
                 if custom.lr_mult is not None:

@@ -203,7 +203,7 @@ class LearningRateDecayOptimWrapperConstructor(DefaultOptimWrapperConstructor):
         if rule is None:
             exponent = num_layers - layer_id - 1
             rule = self._lr_rules[key] = (
-                f'layer {layer_id} of {num_layers}: optimizer.lr × '
+                f'layer {layer_id} of {num_layers}: {self.lr_source} × '
                 f'{self.layer_decay_rate} ** {exponent}'
             )
         return rule
@@ -222,7 +222,7 @@ class LearningRateDecayOptimWrapperConstructor(DefaultOptimWrapperConstructor):
         if custom is not None:
             group.update(custom.extras)
         if base_wd is None:
-            return None, 'optimizer default'
+            return None, self.wd_source
         if custom is not None:
             multiplier = custom.decay_mult if custom.decay_mult is not None else 1
             return base_wd * multiplier, custom.wd_rule
@@ -232,4 +232,4 @@ class LearningRateDecayOptimWrapperConstructor(DefaultOptimWrapperConstructor):
             return base_wd * options.bias_decay_mult, options.rules['bias_decay_mult']
         if param.ndim == 1 and options.flat_decay_mult is not None:
             return base_wd * options.flat_decay_mult, options.rules['flat_decay_mult']
-        return base_wd, 'optimizer.weight_decay'
+        return base_wd, self.wd_source

@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ...errors import ConfigError, short_repr, suggestion_text
-from ...logging import get_logger
 
 LR_MULTIPLIERS = ('bias_lr_mult', 'dcn_offset_lr_mult')
 DECAY_MULTIPLIERS = ('bias_decay_mult', 'norm_decay_mult', 'dwconv_decay_mult', 'flat_decay_mult')
@@ -75,7 +74,9 @@ def hashable_value(value: Any) -> Any:
     return value
 
 
-def _parse_custom_keys(custom_keys: Any, path: str, base_wd: Any) -> tuple[CustomKey, ...]:
+def _parse_custom_keys(
+    custom_keys: Any, path: str, base_wd: Any, optimizer: str
+) -> tuple[CustomKey, ...]:
     if not isinstance(custom_keys, Mapping):
         raise ConfigError(
             "must be a dict of name substrings to settings, e.g. {'head': dict(lr_mult=0.1)}, "
@@ -102,9 +103,8 @@ def _parse_custom_keys(custom_keys: Any, path: str, base_wd: Any) -> tuple[Custo
             _multiplier(decay_mult, f'{key_path}.decay_mult')
             if base_wd is None:
                 raise ConfigError(
-                    f'decay_mult={decay_mult!r} needs a weight decay to multiply, but the '
-                    'optimizer config sets no weight_decay; add weight_decay=... to the '
-                    'optimizer or remove decay_mult',
+                    f'decay_mult={decay_mult!r} needs a weight decay to multiply, but '
+                    f'{_no_weight_decay(optimizer)}; remove decay_mult',
                     f'{key_path}.decay_mult',
                 )
         for entry in settings:
@@ -138,12 +138,17 @@ def _parse_custom_keys(custom_keys: Any, path: str, base_wd: Any) -> tuple[Custo
     return tuple(parsed)
 
 
+def _no_weight_decay(optimizer: str) -> str:
+    return f'{optimizer} has no weight_decay argument and the optimizer config sets none'
+
+
 def parse_paramwise_cfg(
     paramwise_cfg: Mapping[str, Any] | None,
     *,
     base_lr: Any,
     base_wd: Any,
     key_path: str,
+    optimizer: str = 'the optimizer',
     accepted: tuple[str, ...] = DEFAULT_OPTIONS,
     strict: bool = True,
 ) -> ParamwiseOptions:
@@ -172,24 +177,19 @@ def parse_paramwise_cfg(
             continue
         values[name] = _multiplier(value, _join(key_path, name))
         rules[name] = f'{name}={value}'
-    no_wd = [name for name in DECAY_MULTIPLIERS if name in values and name != 'flat_decay_mult']
+    no_wd = [name for name in DECAY_MULTIPLIERS if name in values]
     if base_wd is None and no_wd:
         raise ConfigError(
-            f'{no_wd[0]}={values[no_wd[0]]!r} needs a weight decay to multiply, but the '
-            'optimizer config sets no weight_decay; add weight_decay=... to the optimizer (note '
-            'that optimizers such as AdamW have a non-zero default) or remove the option',
+            f'{no_wd[0]}={values[no_wd[0]]!r} needs a weight decay to multiply, but '
+            f'{_no_weight_decay(optimizer)}; remove the option',
             _join(key_path, no_wd[0]),
-        )
-    if base_wd is None and 'flat_decay_mult' in values:
-        get_logger().warning(
-            '%s.flat_decay_mult is ignored: the optimizer config sets no weight_decay.', key_path
         )
     if base_lr is None:
         for name in LR_MULTIPLIERS:
             if name in values:
                 raise ConfigError(
-                    f'{name} needs a learning rate to multiply, but the optimizer config sets '
-                    'no lr; add lr=... to the optimizer',
+                    f'{name} needs a learning rate to multiply, but {optimizer} has no lr '
+                    'argument and the optimizer config sets none',
                     _join(key_path, name),
                 )
     bypass = paramwise_cfg.get('bypass_duplicate', False)
@@ -200,11 +200,12 @@ def parse_paramwise_cfg(
     custom_keys: tuple[CustomKey, ...] = ()
     if paramwise_cfg.get('custom_keys') is not None:
         custom_keys = _parse_custom_keys(
-            paramwise_cfg['custom_keys'], _join(key_path, 'custom_keys'), base_wd
+            paramwise_cfg['custom_keys'], _join(key_path, 'custom_keys'), base_wd, optimizer
         )
         if base_lr is None and any(c.lr_mult is not None for c in custom_keys):
             raise ConfigError(
-                'lr_mult needs a learning rate to multiply, but the optimizer config sets no lr',
+                f'lr_mult needs a learning rate to multiply, but {optimizer} has no lr argument '
+                'and the optimizer config sets none',
                 _join(key_path, 'custom_keys'),
             )
     return ParamwiseOptions(**values, bypass_duplicate=bypass, custom_keys=custom_keys, rules=rules)
