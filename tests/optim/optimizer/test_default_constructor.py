@@ -305,3 +305,29 @@ def test_a_model_wrapper_is_unwrapped():
     model = Wrapped()
     wrapper = build(model, norm_decay_mult=0.0)
     assert wrapper.param_rules.names[0] == 'scale'
+
+
+def test_add_params_keeps_the_references_api():
+    model = Mixed()
+    constructor = DefaultOptimWrapperConstructor(dict(optimizer=SGD), dict(norm_decay_mult=0.0))
+    params: list[dict] = []
+    constructor.add_params(params, model)
+    assert len(params) == len(list(model.parameters()))
+    assert params[0] == {'params': [model.scale], 'lr': 0.1, 'weight_decay': 1e-2}
+    bn = next(g for g in params if g['params'][0] is model.bn.weight)
+    assert bn['weight_decay'] == 0.0
+
+
+def test_a_subclass_with_its_own_add_params_gets_its_groups_merged():
+    class FreezeHeadLr(DefaultOptimWrapperConstructor):
+        def add_params(self, params, module, prefix='', is_dcn_module=None):
+            super().add_params(params, module.head, 'head')
+            params[-1]['lr'] = 0.0  # head.bias
+            params[-2]['lr'] = 0.0  # head.weight
+            for name in ('scale',):
+                params.append({'params': [getattr(module, name)], 'lr': 0.1, 'weight_decay': 1e-2})
+
+    model = Mixed()
+    wrapper = FreezeHeadLr(dict(optimizer=SGD), dict(bias_lr_mult=2.0))(model)
+    groups = wrapper.optimizer.param_groups
+    assert [(g['lr'], len(g['params'])) for g in groups] == [(0.0, 2), (0.1, 1)]

@@ -33,9 +33,17 @@ from ...registry import OPTIM_WRAPPER_CONSTRUCTORS, OPTIM_WRAPPERS, OPTIMIZERS
 from ...registry.build import accepted_arguments, resolve_type
 from ...registry.default_scope import overwrite_default_scope
 from .config_paths import key_path_of
-from .module_kinds import is_dcn, is_depthwise_conv, is_norm
+from .module_kinds import is_depthwise_conv, is_norm, walk_modules
 from .param_groups import ParamRules, merge_param_groups
 from .paramwise_options import DEFAULT_OPTIONS, CustomKey, ParamwiseOptions, parse_paramwise_cfg
+from .paramwise_rules import (
+    Base,
+    Settings,
+    Situation,
+    custom_key_settings,
+    groups_from_settings,
+    rule_settings,
+)
 
 #: Group keys some optimizers read besides their constructor arguments.
 KNOWN_GROUP_FLAGS = frozenset({'lars_exclude', 'lr_scale', 'layer_id'})
@@ -48,6 +56,15 @@ def optimizer_signature(optimizer_cls: Any) -> inspect.Signature | None:
         return inspect.signature(optimizer_cls)
     except (TypeError, ValueError):
         return None
+
+
+def defines_own_add_params(cls: type) -> bool:
+    """Whether ``cls.add_params`` is Cadence's (which pairs with ``collect_settings``) rather
+    than one a user subclass wrote in the reference's style."""
+    for klass in cls.__mro__:
+        if 'add_params' in klass.__dict__:
+            return klass.__module__.startswith('cadence.')
+    return True
 
 
 def first_argument_name(optimizer_cls: Any) -> str:
@@ -106,6 +123,7 @@ class DefaultOptimWrapperConstructor:
         self.base_lr, self.lr_source = self.base_value('lr')
         self.base_wd, self.wd_source = self.base_value('weight_decay')
         self.options: ParamwiseOptions = self.parse_options()
+        self.base = Base(self.base_lr, self.base_wd, self.lr_source, self.wd_source)
 
     def base_value(self, key: str) -> tuple[Any, str]:
         """``(value, where it comes from)`` of the optimizer's ``lr`` or ``weight_decay``.
@@ -211,18 +229,31 @@ class DefaultOptimWrapperConstructor:
     def plain_rules(self, model: nn.Module) -> ParamRules:
         """Rules for the case without ``paramwise_cfg``: every parameter gets the optimizer's."""
         rules = ParamRules(type(self).__name__)
+        settings = Settings(None, None, (), self.lr_source, self.wd_source, None)
         for name, param in model.named_parameters():
-            rules.add(name, param, self.lr_source, self.wd_source)
+            rules.names.append(name)
+            rules.params.append(param)
+            rules.settings.append(settings)
         return rules
 
-    def build_param_groups(self, model: nn.Module) -> tuple[list[dict[str, Any]], ParamRules]:
-        """Per-parameter settings from ``add_params``, merged into few groups."""
+    def start_collecting(self) -> None:
+        """Reset what ``collect_settings`` records (once per model)."""
         self._rules = ParamRules(type(self).__name__)
         self._seen: dict[int, str] = {}
         self._matched_keys: set[str] = set()
-        params: list[dict[str, Any]] = []
-        self.add_params(params, model)
+        self._settings_cache: dict[Any, Any] = {}
+
+    def build_param_groups(self, model: nn.Module) -> tuple[list[dict[str, Any]], ParamRules]:
+        """Settings per parameter, then one group per distinct setting."""
+        self.start_collecting()
         rules = self._rules
+        if defines_own_add_params(type(self)):
+            self.collect_settings(model)
+            groups = groups_from_settings(rules.params, rules.settings)
+        else:  # a subclass decides per parameter in its own add_params (the reference's API)
+            params: list[dict[str, Any]] = []
+            self.add_params(params, model)
+            groups = merge_param_groups(params)
         rules.unmatched_keys = [
             c.key for c in self.options.custom_keys if c.key not in self._matched_keys
         ]
@@ -234,7 +265,7 @@ class DefaultOptimWrapperConstructor:
                 ', '.join(repr(k) for k in rules.unmatched_keys),
                 rules.names[0] if rules.names else 'backbone.layer1.0.weight',
             )
-        return merge_param_groups(params), rules
+        return groups, rules
 
     def check_group_extras(self, optimizer_cls: Any) -> None:
         """Warn about custom-key entries the optimizer will not read."""
@@ -256,12 +287,10 @@ class DefaultOptimWrapperConstructor:
 
     # -- the rules -----------------------------------------------------------------------------
 
-    def _check_duplicate(self, param: torch.Tensor, name: str) -> bool:
-        """Whether to skip ``param`` because it was already added under another name."""
-        first = self._seen.get(id(param))
-        if first is None:
-            self._seen[id(param)] = name
-            return False
+    def _skip_duplicate(self, param: torch.Tensor, name: str) -> bool:
+        """``param`` was already added under another name: skip it (``bypass_duplicate``) or
+        raise a clear error."""
+        first = self._seen[id(param)]
         if self.options.bypass_duplicate:
             self._rules.skipped.append(name)
             get_logger().warning(
@@ -294,75 +323,58 @@ class DefaultOptimWrapperConstructor:
         prefix: str = '',
         is_dcn_module: bool | None = None,
     ) -> None:
-        """Append one ``{'params': [p], 'lr': ..., 'weight_decay': ...}`` per parameter of
-        ``module`` (its own first, then its children's, depth first) to ``params``."""
-        options = self.options
-        base_lr, base_wd = self.base_lr, self.base_wd
-        norm = is_norm(module)
-        depthwise = is_depthwise_conv(module)
-        for name, param in module.named_parameters(recurse=False):
-            display = f'{prefix}.{name}' if prefix else name
-            if self._check_duplicate(param, display):
-                continue
-            group: dict[str, Any] = {'params': [param]}
-            lr, weight_decay = base_lr, base_wd
-            lr_rule, wd_rule = self.lr_source, self.wd_source
-            custom = self.match_custom_key(f'{prefix}.{name}')
-            if custom is not None:
-                if custom.lr_mult is not None:
-                    lr = base_lr * custom.lr_mult
-                if base_lr is not None:
-                    lr_rule = custom.lr_rule
-                if base_wd is not None:
-                    if custom.decay_mult is not None:
-                        weight_decay = base_wd * custom.decay_mult
-                    wd_rule = custom.wd_rule
-                group.update(custom.extras)
-            else:
-                is_bias = name == 'bias'
-                if is_bias and options.bias_lr_mult is not None and not (norm or is_dcn_module):
-                    lr = base_lr * options.bias_lr_mult
-                    lr_rule = options.rules['bias_lr_mult']
-                if (
-                    options.dcn_offset_lr_mult is not None
-                    and is_dcn_module
-                    and 'conv_offset' in prefix
-                    and isinstance(module, nn.Conv2d)
-                ):
-                    lr = base_lr * options.dcn_offset_lr_mult
-                    lr_rule = options.rules['dcn_offset_lr_mult']
-                if base_wd is not None:
-                    multiplier = self._decay_rule(param, is_bias, norm, depthwise, is_dcn_module)
-                    if multiplier is not None:
-                        weight_decay = base_wd * getattr(options, multiplier)
-                        wd_rule = options.rules[multiplier]
-            if lr is not None:
-                group['lr'] = lr
-            if weight_decay is not None:
-                group['weight_decay'] = weight_decay
-            params.append(group)
-            self._rules.add(display, param, lr_rule, wd_rule)
-        child_is_dcn = is_dcn(module)
-        for child_name, child in module.named_children():
-            child_prefix = f'{prefix}.{child_name}' if prefix else child_name
-            self.add_params(params, child, child_prefix, is_dcn_module=child_is_dcn)
+        """The reference's API: append one ``{'params': [p], 'lr': ..., 'weight_decay': ...}``
+        per parameter of ``module`` and its descendants to ``params``."""
+        if not hasattr(self, '_rules'):
+            self.start_collecting()
+        start = len(self._rules.params)
+        self.collect_settings(module, prefix, bool(is_dcn_module))
+        for param, settings in zip(self._rules.params[start:], self._rules.settings[start:]):
+            params.append(settings.group([param]))
 
-    def _decay_rule(
-        self,
-        param: torch.Tensor,
-        is_bias: bool,
-        norm: bool,
-        depthwise: bool,
-        is_dcn_module: bool | None,
-    ) -> str | None:
-        """The weight-decay multiplier option that applies, or ``None``."""
-        options = self.options
-        if norm and options.norm_decay_mult is not None:
-            return 'norm_decay_mult'
-        if is_bias and not norm and not is_dcn_module and options.bias_decay_mult is not None:
-            return 'bias_decay_mult'
-        if depthwise and options.dwconv_decay_mult is not None:
-            return 'dwconv_decay_mult'
-        if param.ndim == 1 and not is_dcn_module and options.flat_decay_mult is not None:
-            return 'flat_decay_mult'
-        return None
+    def collect_settings(self, module: nn.Module, prefix: str = '', in_dcn: bool = False) -> None:
+        """Decide the settings of every parameter of ``module`` and its descendants and record
+        them (with their names) in the rules, in the reference's order: a module's own
+        parameters, then each child's subtree in registration order.
+
+        Settings are computed once per situation (custom key, or the facts the type rules look
+        at) and reused: this loop is most of the construction time of large models.
+        """
+        seen, cache, rules = self._seen, self._settings_cache, self._rules
+        names, tensors, chosen = rules.names, rules.params, rules.settings
+        match = self.match_custom_key if self.options.custom_keys else None
+        for current, path, current_in_dcn in walk_modules(module, prefix, in_dcn):
+            facts = (
+                is_norm(current),
+                is_depthwise_conv(current),
+                current_in_dcn,
+                current_in_dcn and 'conv_offset' in path and isinstance(current, nn.Conv2d),
+            )
+            for name, param in current._parameters.items():
+                if param is None:
+                    continue
+                full_name = f'{path}.{name}'  # top-level names get a leading dot (reference)
+                display = full_name if path else name
+                if id(param) in seen and self._skip_duplicate(param, display):
+                    continue
+                seen[id(param)] = display
+                custom = match(full_name) if match is not None else None
+                if custom is not None:
+                    cache_key: Any = custom.key
+                else:
+                    cache_key = (name == 'bias', param.ndim == 1, *facts)
+                settings = cache.get(cache_key)
+                if settings is None:
+                    settings = cache[cache_key] = self.settings_for(custom, cache_key)
+                names.append(display)
+                tensors.append(param)
+                chosen.append(settings)
+
+    def settings_for(self, custom: CustomKey | None, facts: tuple[bool, ...]) -> Settings:
+        """Settings for a parameter matched by ``custom``, or else in situation ``facts``
+        (``is_bias, is_flat, in_norm, in_depthwise_conv, in_dcn, is_dcn_offset``)."""
+        if custom is not None:
+            return custom_key_settings(custom, self.base)
+        is_bias, is_flat, norm, depthwise, in_dcn, dcn_offset = facts
+        situation = Situation(is_bias, norm, depthwise, in_dcn, is_flat, dcn_offset)
+        return rule_settings(self.options, self.base, situation)

@@ -24,7 +24,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-import torch
 from torch import nn
 
 from ...errors import ConfigError, short_repr, suggestion_text
@@ -39,9 +38,10 @@ from .layer_ids import (
     selfsup_swin_layer_depth,
     selfsup_vit_layer_depth,
 )
-from .module_kinds import is_norm
+from .module_kinds import is_norm, walk_modules
 from .param_groups import ParamRules
-from .paramwise_options import DEFAULT_OPTIONS
+from .paramwise_options import DEFAULT_OPTIONS, CustomKey
+from .paramwise_rules import Settings, Situation, layer_decay_weight_decay
 
 MODEL_TYPES = ('vit', 'swin', 'mixmim', 'convnext')
 #: Options of the default constructor that layer decay does not use (as in the reference).
@@ -161,75 +161,60 @@ class LearningRateDecayOptimWrapperConstructor(DefaultOptimWrapperConstructor):
 
     def build_param_groups(self, model: nn.Module) -> tuple[list[dict[str, Any]], ParamRules]:
         self._layer_depth, source = self.layer_depth_function(model)
-        self._lr_rules: dict[tuple[int, int], str] = {}
         groups, rules = super().build_param_groups(model)
         rules.notes.append(f'layer ids: {source}; layer_decay_rate={self.layer_decay_rate}')
         if self.ignored_options:
             rules.notes.append('ignored by layer decay: ' + ', '.join(self.ignored_options))
         return groups, rules
 
-    def add_params(
-        self,
-        params: list[dict[str, Any]],
-        module: nn.Module,
-        prefix: str = '',
-        is_dcn_module: bool | None = None,
-    ) -> None:
-        """One group per parameter: lr from the layer id, weight decay from the rules."""
-        base_lr, rate = self.base_lr, self.layer_decay_rate
-        norm = is_norm(module)
-        for name, param in module.named_parameters(recurse=False):
-            full_name = f'{prefix}.{name}' if prefix else name
-            if self._check_duplicate(param, full_name):
-                continue
-            layer_id, num_layers = self._layer_depth(full_name)
-            scale = rate ** (num_layers - layer_id - 1)
-            group: dict[str, Any] = {'params': [param], 'lr_scale': scale}
-            if base_lr is not None:
-                group['lr'] = base_lr * scale
-            lr_rule = self._lr_rule(layer_id, num_layers)
-            weight_decay, wd_rule = self._weight_decay(full_name, name, param, norm, group)
-            if weight_decay is not None:
-                group['weight_decay'] = weight_decay
-            params.append(group)
-            self._rules.add(full_name, param, lr_rule, wd_rule)
-        for child_name, child in module.named_children():
-            child_prefix = f'{prefix}.{child_name}' if prefix else child_name
-            self.add_params(params, child, child_prefix)
+    def collect_settings(self, module: nn.Module, prefix: str = '', in_dcn: bool = False) -> None:
+        """Per parameter: lr from the layer id, weight decay from the rules."""
+        seen, rules = self._seen, self._rules
+        for current, path, _ in walk_modules(module, prefix):
+            norm = is_norm(current)
+            for name, param in current._parameters.items():
+                if param is None:
+                    continue
+                full_name = f'{path}.{name}' if path else name
+                if id(param) in seen and self._skip_duplicate(param, full_name):
+                    continue
+                seen[id(param)] = full_name
+                depth = self._layer_depth(full_name)
+                custom = self.match_custom_key(full_name) if self.options.custom_keys else None
+                facts = (
+                    custom.key if custom is not None else (name == 'bias', param.ndim == 1, norm)
+                )
+                settings = self._settings_cache.get((depth, facts))
+                if settings is None:
+                    settings = self._settings_cache[(depth, facts)] = self.layer_settings(
+                        depth, custom, facts
+                    )
+                rules.names.append(full_name)
+                rules.params.append(param)
+                rules.settings.append(settings)
 
-    def _lr_rule(self, layer_id: int, num_layers: int) -> str:
-        key = (layer_id, num_layers)
-        rule = self._lr_rules.get(key)
-        if rule is None:
-            exponent = num_layers - layer_id - 1
-            rule = self._lr_rules[key] = (
-                f'layer {layer_id} of {num_layers}: {self.lr_source} × '
-                f'{self.layer_decay_rate} ** {exponent}'
-            )
-        return rule
-
-    def _weight_decay(
-        self,
-        full_name: str,
-        name: str,
-        param: torch.Tensor,
-        norm: bool,
-        group: dict[str, Any],
-    ) -> tuple[float | None, str]:
-        """MMPretrain's precedence: custom key, norm, bias (not of norm layers), 1-D."""
-        base_wd, options = self.base_wd, self.options
-        custom = self.match_custom_key(full_name)
-        if custom is not None:
-            group.update(custom.extras)
-        if base_wd is None:
-            return None, self.wd_source
-        if custom is not None:
-            multiplier = custom.decay_mult if custom.decay_mult is not None else 1
-            return base_wd * multiplier, custom.wd_rule
-        if norm and options.norm_decay_mult is not None:
-            return base_wd * options.norm_decay_mult, options.rules['norm_decay_mult']
-        if name == 'bias' and not norm and options.bias_decay_mult is not None:
-            return base_wd * options.bias_decay_mult, options.rules['bias_decay_mult']
-        if param.ndim == 1 and options.flat_decay_mult is not None:
-            return base_wd * options.flat_decay_mult, options.rules['flat_decay_mult']
-        return base_wd, self.wd_source
+    def layer_settings(self, depth: LayerDepth, custom: CustomKey | None, facts: Any) -> Settings:
+        """Settings of a parameter in layer ``depth`` with this custom key or these facts."""
+        layer_id, num_layers = depth
+        scale = self.layer_decay_rate ** (num_layers - layer_id - 1)
+        lr = None if self.base_lr is None else self.base_lr * scale
+        situation = None
+        if custom is None:
+            is_bias, is_flat, norm = facts
+            situation = Situation(is_bias, norm, False, False, is_flat, False)
+        weight_decay, wd_rule = layer_decay_weight_decay(self.options, self.base, custom, situation)
+        extras = custom.extras if custom is not None else ()
+        extras_key = custom.extras_key if custom is not None else ()
+        lr_rule = (
+            f'layer {layer_id} of {num_layers}: {self.lr_source} × '
+            f'{self.layer_decay_rate} ** {num_layers - layer_id - 1}'
+        )
+        return Settings(
+            lr,
+            weight_decay,
+            extras,
+            lr_rule,
+            wd_rule,
+            key=(lr, weight_decay, scale, extras_key),
+            more=(('lr_scale', scale),),
+        )

@@ -3,6 +3,8 @@ convolutions."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from torch import nn
 from torch.nn.modules.batchnorm import _BatchNorm
 from torch.nn.modules.instancenorm import _InstanceNorm
@@ -34,3 +36,27 @@ def is_dcn(module: nn.Module) -> bool:
     if known is None:
         known = _dcn_cache[cls] = any(c.__name__ in DCN_CLASS_NAMES for c in cls.__mro__)
     return known
+
+
+def walk_modules(
+    module: nn.Module, prefix: str = '', in_dcn: bool = False
+) -> Iterator[tuple[nn.Module, str, bool]]:
+    """``(module, path, whether its parent is a DCN)`` for ``module`` and every descendant.
+
+    The reference's order: a module before its children, children in registration order,
+    depth first; a module registered twice under the same parent is visited once (as
+    ``named_children()`` does). An explicit stack keeps the cost per module low.
+    """
+    stack = [(module, prefix, in_dcn)]
+    while stack:
+        current, path, current_in_dcn = stack.pop()
+        yield current, path, current_in_dcn
+        children = []
+        child_in_dcn = is_dcn(current)
+        siblings: set[int] = set()
+        for name, child in current._modules.items():
+            if child is None or id(child) in siblings:
+                continue
+            siblings.add(id(child))
+            children.append((child, f'{path}.{name}' if path else name, child_in_dcn))
+        stack.extend(reversed(children))

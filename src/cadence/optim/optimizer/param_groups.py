@@ -9,7 +9,7 @@ first appears, and parameters keep their order inside a group, so the layout is 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,15 +26,22 @@ def _settings_key(group: Mapping[str, Any]) -> Any:
         return frozenset((k, hashable_value(v)) for k, v in items)
 
 
-def merge_param_groups(groups: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """Merge groups whose settings (every key but ``params``) are equal, keeping order."""
+def merge_param_groups(
+    groups: Iterable[Mapping[str, Any]], keys: Sequence[Any] | None = None
+) -> list[dict[str, Any]]:
+    """Merge groups whose settings (every key but ``params``) are equal, keeping order.
+
+    ``keys``, one hashable per group, lets a constructor that already knows each group's
+    settings skip computing them from the dicts (the groups' settings must then be equal
+    exactly when their keys are).
+    """
     merged: list[dict[str, Any]] = []
     index: dict[Any, dict[str, Any]] = {}
-    for group in groups:
+    for position, group in enumerate(groups):
         params = group['params']
         if isinstance(params, torch.Tensor):
             params = [params]
-        key = _settings_key(group)
+        key = _settings_key(group) if keys is None else keys[position]
         target = index.get(key)
         if target is None:
             target = index[key] = {**group, 'params': list(params)}
@@ -48,15 +55,15 @@ def merge_param_groups(groups: Iterable[Mapping[str, Any]]) -> list[dict[str, An
 class ParamRules:
     """How a constructor set each parameter's lr and weight decay (for the report).
 
-    Filled cheaply during construction (strings shared between parameters); turned into a
-    :class:`~cadence.optim.optimizer.report.ParamGroupReport` only when someone asks.
+    Filled cheaply during construction (one shared ``Settings`` object per distinct outcome);
+    turned into a :class:`~cadence.optim.optimizer.report.ParamGroupReport` only when asked.
     """
 
     constructor: str
     names: list[str] = field(default_factory=list)
     params: list[torch.Tensor] = field(default_factory=list)
-    lr_rules: list[str] = field(default_factory=list)
-    wd_rules: list[str] = field(default_factory=list)
+    #: Per parameter: an object with ``lr_rule`` and ``wd_rule`` (a ``Settings``).
+    settings: list[Any] = field(default_factory=list)
     #: Parameter names left out (duplicates skipped by ``bypass_duplicate``).
     skipped: list[str] = field(default_factory=list)
     #: ``custom_keys`` entries that matched no parameter.
@@ -64,8 +71,10 @@ class ParamRules:
     #: Free-form notes (ignored options, layer-id source, ...).
     notes: list[str] = field(default_factory=list)
 
-    def add(self, name: str, param: torch.Tensor, lr_rule: str, wd_rule: str) -> None:
-        self.names.append(name)
-        self.params.append(param)
-        self.lr_rules.append(lr_rule)
-        self.wd_rules.append(wd_rule)
+    @property
+    def lr_rules(self) -> list[str]:
+        return [s.lr_rule for s in self.settings]
+
+    @property
+    def wd_rules(self) -> list[str]:
+        return [s.wd_rule for s in self.settings]

@@ -31,6 +31,8 @@ class CustomKey:
     decay_mult: float | None
     #: Other entries (``lars_exclude=True``, ``momentum=...``), copied into the param group.
     extras: tuple[tuple[str, Any], ...]
+    #: ``extras`` in hashable form, for merging groups.
+    extras_key: Any
     lr_rule: str
     wd_rule: str
 
@@ -123,6 +125,7 @@ def _parse_custom_keys(
                 lr_mult=lr_mult,
                 decay_mult=decay_mult,
                 extras=extras,
+                extras_key=hashable_value(extras),
                 lr_rule=(
                     f'{label}.lr_mult={lr_mult}'
                     if lr_mult is not None
