@@ -103,3 +103,20 @@ def test_errors_from_a_loaded_config_name_the_key_path(tmp_path):
         build_optim_wrapper(nn.Linear(2, 2), cfg.optim_wrapper)
     assert info.value.key_path == 'optim_wrapper.paramwise_cfg.custom_keys.head.decay_mult'
     assert "must be a number >= 0, got 'zero'" in str(info.value)
+
+
+def test_builds_for_a_model_on_the_meta_device():
+    """The schedule preview builds the model without memory (``torch.device('meta')``)."""
+    with torch.device('meta'):
+        model = nn.Sequential(nn.Linear(4, 4), nn.LayerNorm(4), nn.Linear(4, 2))
+    wrapper = build_optim_wrapper(
+        model,
+        dict(
+            type='AmpOptimWrapper',
+            optimizer=dict(type='AdamW', lr=1e-3, weight_decay=0.05),
+            paramwise_cfg=dict(norm_decay_mult=0.0, bias_decay_mult=0.0),
+            clip_grad=dict(max_norm=1.0),
+        ),
+    )
+    assert [g['weight_decay'] for g in wrapper.optimizer.param_groups] == [0.05, 0.0]
+    assert wrapper.get_lr() == {'base_lr': [1e-3], 'lr': [1e-3, 1e-3]}
