@@ -46,7 +46,7 @@ from .paramwise_rules import (
 )
 
 #: Group keys some optimizers read besides their constructor arguments.
-KNOWN_GROUP_FLAGS = frozenset({'lars_exclude', 'lr_scale', 'layer_id'})
+KNOWN_GROUP_FLAGS = frozenset({'lars_exclude', 'lr_scale'})
 #: Optimizer-config keys that belong to the layer-decay constructor (MMSelfSup style).
 LAYER_DECAY_KEYS = ('model_type', 'layer_decay_rate')
 
