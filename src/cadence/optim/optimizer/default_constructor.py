@@ -344,20 +344,24 @@ class DefaultOptimWrapperConstructor:
         names, tensors, chosen = rules.names, rules.params, rules.settings
         match = self.match_custom_key if self.options.custom_keys else None
         for current, path, current_in_dcn in walk_modules(module, prefix, in_dcn):
+            own = current._parameters
+            if not own:
+                continue
             facts = (
                 is_norm(current),
                 is_depthwise_conv(current),
                 current_in_dcn,
                 current_in_dcn and 'conv_offset' in path and isinstance(current, nn.Conv2d),
             )
-            for name, param in current._parameters.items():
+            for name, param in own.items():
                 if param is None:
                     continue
                 full_name = f'{path}.{name}'  # top-level names get a leading dot (reference)
                 display = full_name if path else name
-                if id(param) in seen and self._skip_duplicate(param, display):
+                identity = id(param)
+                if identity in seen and self._skip_duplicate(param, display):
                     continue
-                seen[id(param)] = display
+                seen[identity] = display
                 custom = match(full_name) if match is not None else None
                 if custom is not None:
                     cache_key: Any = custom.key
