@@ -132,7 +132,7 @@ def rule_settings(options: ParamwiseOptions, base: Base, situation: Situation) -
 
 
 def layer_decay_weight_decay(
-    options: ParamwiseOptions, base: Base, custom: CustomKey | None, situation: Situation
+    options: ParamwiseOptions, base: Base, custom: CustomKey | None, situation: Situation | None
 ) -> tuple[Any, str]:
     """Weight decay under layer-wise lr decay (MMPretrain's precedence, no depthwise rule):
     custom key, else norm, else bias (not a norm layer's), else 1-D."""
