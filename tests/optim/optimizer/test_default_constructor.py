@@ -255,12 +255,29 @@ def test_invalid_paramwise_options(paramwise, where, message):
     assert message in str(info.value)
 
 
+def test_flat_decay_mult_alone_without_weight_decay_is_ignored_like_the_reference(caplog):
+    """The reference ignores it (other multipliers make it raise): same numbers here."""
+    model = Mixed()
+    with caplog.at_level(logging.WARNING, logger='cadence'):
+        got = settings(
+            model, build(model, optimizer=dict(type='AdamW', lr=1e-3), flat_decay_mult=0)
+        )
+    assert 'flat_decay_mult is ignored' in caplog.text
+    assert got['bn.weight'] == got['head.weight'] == (1e-3, 0.01)
+    # With another decay multiplier (where the reference raises) the default is multiplied.
+    got = settings(
+        model,
+        build(model, optimizer=dict(type='AdamW', lr=1e-3), flat_decay_mult=0, bias_decay_mult=1),
+    )
+    assert got['bn.weight'] == (1e-3, 0.0)
+
+
 @pytest.mark.parametrize(
     'paramwise, where',
     [
         (dict(custom_keys={'head': dict(decay_mult=0.0)}), 'custom_keys.head.decay_mult'),
         (dict(bias_decay_mult=0.0), 'paramwise_cfg.bias_decay_mult'),
-        (dict(flat_decay_mult=0.0), 'paramwise_cfg.flat_decay_mult'),
+        (dict(norm_decay_mult=0.0, flat_decay_mult=0.0), 'paramwise_cfg.norm_decay_mult'),
     ],
 )
 def test_decay_multipliers_when_the_optimizer_has_no_weight_decay(paramwise, where):

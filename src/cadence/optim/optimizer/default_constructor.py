@@ -147,14 +147,40 @@ class DefaultOptimWrapperConstructor:
 
     def parse_options(self) -> ParamwiseOptions:
         """Validate ``paramwise_cfg``; subclasses with other options override this."""
+        paramwise_cfg = self.paramwise_cfg
+        if self.reference_ignores_flat_decay():
+            get_logger().warning(
+                '%s.flat_decay_mult is ignored because the optimizer config sets no '
+                'weight_decay (as the reference does); set weight_decay to use it.',
+                self.paramwise_key_path,
+            )
+            paramwise_cfg = {k: v for k, v in paramwise_cfg.items() if k != 'flat_decay_mult'}
         return parse_paramwise_cfg(
-            self.paramwise_cfg,
+            paramwise_cfg,
             base_lr=self.base_lr,
             base_wd=self.base_wd,
             key_path=self.paramwise_key_path,
             optimizer=getattr(self.optimizer_cls, '__name__', 'the optimizer'),
             accepted=self.paramwise_options,
             strict=self.strict_paramwise_cfg,
+        )
+
+    def reference_ignores_flat_decay(self) -> bool:
+        """Whether ``flat_decay_mult`` is the only decay multiplier and the optimizer config
+        sets no ``weight_decay``: the reference then ignores it (other multipliers make it
+        raise, so for those Cadence multiplies the optimizer's default instead), and configs
+        written for it must give the same numbers."""
+        cfg = self.paramwise_cfg
+        if self.optimizer_cfg.get('weight_decay') is not None or not isinstance(cfg, Mapping):
+            return False
+        if cfg.get('flat_decay_mult') is None:
+            return False
+        others = ('bias_decay_mult', 'norm_decay_mult', 'dwconv_decay_mult')
+        if any(cfg.get(name) is not None for name in others):
+            return False
+        custom_keys = cfg.get('custom_keys') or {}
+        return not any(
+            isinstance(v, Mapping) and v.get('decay_mult') is not None for v in custom_keys.values()
         )
 
     # -- building ------------------------------------------------------------------------------

@@ -101,6 +101,10 @@ class LearningRateDecayOptimWrapperConstructor(DefaultOptimWrapperConstructor):
                 ', '.join(ignored),
             )
 
+    def reference_ignores_flat_decay(self) -> bool:
+        """The reference's layer decay fails without ``weight_decay``; nothing to mirror."""
+        return False
+
     def wants_param_groups(self) -> bool:
         """Always build per-parameter settings, even without ``paramwise_cfg``."""
         return True
