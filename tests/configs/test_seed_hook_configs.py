@@ -6,9 +6,6 @@ from cadence.config import Config
 from cadence.hooks import Hook
 from cadence.model import get_model
 from cadence.runner import Runner
-from support.runs import needs_optim_packages
-
-pytestmark = needs_optim_packages
 
 SHORT = {'log_level': 'WARNING', 'default_hooks.checkpoint': None}
 

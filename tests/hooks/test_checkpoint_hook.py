@@ -15,9 +15,7 @@ from cadence.hooks import CheckpointHook
 from cadence.hooks.checkpoint_hook import infer_rule
 from cadence.registry import METRICS
 from cadence.runner import Runner, load_checkpoint_file
-from support.runs import digits_cfg, iter_cfg, needs_optim_packages, train
-
-pytestmark = needs_optim_packages
+from support.runs import digits_cfg, iter_cfg, train
 
 
 @METRICS.register_module(force=True)

@@ -16,9 +16,7 @@ from cadence.runner.checkpoint import (
     save_checkpoint_file,
     write_last_checkpoint,
 )
-from support.runs import digits_cfg, needs_optim_packages, train
-
-pytestmark = needs_optim_packages
+from support.runs import digits_cfg, train
 
 
 def test_atomic_write_leaves_no_partial_file_on_failure(tmp_path):

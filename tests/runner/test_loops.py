@@ -12,9 +12,7 @@ from cadence.errors import ConfigError
 from cadence.hooks import Hook
 from cadence.runner import Runner
 from cadence.runner.loops import dynamic_schedule
-from support.runs import digits_cfg, iter_cfg, needs_optim_packages, train
-
-pytestmark = needs_optim_packages
+from support.runs import digits_cfg, iter_cfg, train
 
 
 class ValRecorder(Hook):

@@ -10,9 +10,7 @@ import pytest
 from cadence.config import Config
 from cadence.errors import ConfigError
 from cadence.runner import Runner
-from support.runs import digits_cfg, needs_optim_packages, train
-
-pytestmark = needs_optim_packages
+from support.runs import digits_cfg, train
 
 
 @pytest.mark.parametrize(

@@ -10,9 +10,7 @@ import torch
 
 from cadence.model import MLPClassifier
 from cadence.runner import Runner
-from support.runs import digits_cfg, needs_optim_packages, train
-
-pytestmark = needs_optim_packages
+from support.runs import digits_cfg, train
 
 
 class NaNAfter(MLPClassifier):
