@@ -7,7 +7,7 @@ import json
 
 from ..config import Config, parse_options
 from .options import add_config_arguments
-from .train import LAUNCHERS, _dataloader_updates, build_runner, default_work_dir
+from .train import LAUNCHERS, dataloader_updates, build_runner, default_work_dir
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -28,7 +28,7 @@ def run(args: argparse.Namespace) -> int:
             {'work_dir': default_work_dir(args.config)}, source='default work dir (config name)'
         )
     cfg.merge_from_dict({'load_from': args.checkpoint, 'resume': False}, source='CHECKPOINT')
-    updates = _dataloader_updates(cfg, args)
+    updates = dataloader_updates(cfg, args)
     if updates:
         cfg.merge_from_dict(updates, source='cadence test dataloader defaults')
     if args.cfg_options:

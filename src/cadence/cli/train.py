@@ -102,7 +102,7 @@ def amp_updates(optim_wrapper: Any) -> dict[str, Any]:
     return updates
 
 
-def _dataloader_updates(cfg: Config, args: argparse.Namespace) -> dict[str, Any]:
+def dataloader_updates(cfg: Config, args: argparse.Namespace) -> dict[str, Any]:
     updates: dict[str, Any] = {}
     for stage in ('train', 'val', 'test'):
         loader = cfg.get(f'{stage}_dataloader')
@@ -154,7 +154,7 @@ def merge_train_args(cfg: Config, args: argparse.Namespace) -> Config:
                 'auto_scale_lr.base_batch_size',
             )
         cfg.merge_from_dict({'auto_scale_lr.enable': True}, source='--auto-scale-lr')
-    updates = _dataloader_updates(cfg, args)
+    updates = dataloader_updates(cfg, args)
     if updates:
         cfg.merge_from_dict(updates, source='cadence train dataloader defaults')
     if args.cfg_options:

@@ -90,18 +90,17 @@ class LoggerHook(Hook):
         runner.logger.info(line)
         runner.visualizer.add_scalars(tag, step=runner.iter + 1)
 
-    def after_val_iter(
-        self, runner, batch_idx: int, data_batch: Any = None, outputs: Any = None
+    def _after_iter(
+        self,
+        runner,
+        batch_idx: int,
+        data_batch: Any = None,
+        outputs: Any = None,
+        mode: str = 'train',
     ) -> None:
+        # validation and test iterations (training has its own after_train_iter above)
         if self.every_n_inner_iters(batch_idx, self.interval):
-            _, line = runner.log_processor.get_log_after_iter(runner, batch_idx, 'val')
-            runner.logger.info(line)
-
-    def after_test_iter(
-        self, runner, batch_idx: int, data_batch: Any = None, outputs: Any = None
-    ) -> None:
-        if self.every_n_inner_iters(batch_idx, self.interval):
-            _, line = runner.log_processor.get_log_after_iter(runner, batch_idx, 'test')
+            _, line = runner.log_processor.get_log_after_iter(runner, batch_idx, mode)
             runner.logger.info(line)
 
     def after_val_epoch(self, runner, metrics: dict | None = None) -> None:
