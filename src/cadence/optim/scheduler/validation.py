@@ -72,6 +72,9 @@ def check_choice(name: str, value: Any, choices: Sequence[str]) -> str:
     """``value`` if it is one of ``choices``, else a ``ConfigError`` with a did-you-mean."""
     if value not in choices:
         hint = suggestion_text(value, choices) if isinstance(value, str) else ''
+        if not hint and isinstance(value, str):  # 'relative' -> 'rel', 'cosine' -> 'cos'
+            prefixes = [c for c in choices if value.lower().startswith(c.lower())]
+            hint = f' Did you mean {prefixes[0]!r}?' if prefixes else ''
         raise ConfigError(
             f'{name} must be one of {", ".join(repr(c) for c in choices)}, '
             f'got {short_repr(value)}.{hint}'
