@@ -314,6 +314,7 @@ class CurveScheduler(ParamScheduler):
     def _setup(self) -> None:
         self.curve = self._build_curve()
         self._stop = min(self.end, self.begin + self.curve.length)
+        self._segmented = self.curve.has_segments(self._stop - self.begin)
         self._bases = self._curve_bases()
         self._segment = -1
         self._anchors: list[float] = []
@@ -330,22 +331,29 @@ class CurveScheduler(ParamScheduler):
         return True
 
     def _advance(self, t: int) -> None:
+        # The per-iteration hot path: plain loops, no per-group method calls.
         curve = self.curve
         shape = curve.shape(t)
-        segment = curve.segment(t)
+        segment = curve.segment(t) if self._segmented else 0
         groups = self.optimizer.param_groups
-        current = self._current(groups)
+        key = self.param_name
+        betas = self._betas
+        current = [g['betas'][0] for g in groups] if betas else [g[key] for g in groups]
         written = self._written
         if segment != self._segment or written is None:
             self._enter_segment(segment, shape, current)
-        elif curve.chained and self._last_shape != 0.0:
+        elif current != written and curve.chained and self._last_shape != 0.0:
             anchors, etas, previous = self._anchors, self._etas, self._last_shape
             for index, value in enumerate(current):
                 if value != written[index] and self._carries(index):
                     eta = etas[index]
                     anchors[index] = eta + (value - eta) / previous
         values = [eta + (anchor - eta) * shape for anchor, eta in zip(self._anchors, self._etas)]
-        self._write(groups, values)
+        if betas or self.verbose:
+            self._write(groups, values)
+        else:
+            for group, value in zip(groups, values):
+                group[key] = value
         self._written = values
         self._last_shape = shape
 

@@ -90,6 +90,21 @@ class ScheduleValues:
             out.append((f'{param} [{names}]', first))
         return out
 
+    def to_csv(self, path: Any, params: Sequence[str]) -> None:
+        """Write ``iteration, epoch, <param>[<group>]...`` for every iteration (exact values)."""
+        columns = [np.arange(self.iterations, dtype=np.float64)]
+        header = ['iteration']
+        epochs = self.epochs()
+        if epochs is not None:
+            columns.append(epochs)
+            header.append('epoch')
+        for param in params:
+            for label, column in self.distinct_groups(param):
+                columns.append(self.values[param][:, column])
+                header.append(label.replace(',', ';'))
+        np.savetxt(path, np.column_stack(columns), delimiter=',', header=','.join(header),
+                   comments='', fmt=['%d'] + ['%.17g'] * (len(columns) - 1))  # fmt: skip
+
     def turning_points(self, param: str) -> list[TurningPoint]:
         """Start, window boundaries, milestones and the final value, in iteration order."""
         data = self.values[param]

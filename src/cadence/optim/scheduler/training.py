@@ -69,15 +69,16 @@ def training_length(
         raise ConfigError(exc.message, f'train_cfg.{key}') from None
 
     notes: list[str] = []
+    unknown: list[str] = []  # why the dataset could not be counted
     if epoch_length is not None:
         epoch_length = check_whole('epoch length', epoch_length, low=1)
     elif dataset_size is not None:
         epoch_length = _from_dataset_size(cfg, dataset_size, world_size, notes)
     else:
-        epoch_length = _from_dataset_config(cfg, world_size, notes)
+        epoch_length = _from_dataset_config(cfg, world_size, notes, unknown)
     needed = by_epoch or _needs_epoch_length(cfg.get('param_scheduler'))
     if needed and epoch_length is None:
-        reason = notes.pop() if notes else 'the config has no train_dataloader.dataset'
+        reason = unknown[-1] if unknown else 'the config has no train_dataloader.dataset'
         raise ConfigError(
             f'cannot tell how many iterations an epoch has: {reason}. Pass --epoch-length N '
             f'(iterations per epoch) or --dataset-size N (training samples)'
@@ -117,22 +118,24 @@ def _note_rounding(size: int, batch: int, notes: list[str]) -> None:
         )
 
 
-def _from_dataset_config(cfg: Any, world_size: int, notes: list[str]) -> int | None:
+def _from_dataset_config(
+    cfg: Any, world_size: int, notes: list[str], unknown: list[str]
+) -> int | None:
     """Build the training dataset to count it; ``None`` (with a note saying why) if not possible."""
     from ...registry import DATASETS
 
     loader = cfg.get('train_dataloader')
     dataset = loader.get('dataset') if isinstance(loader, Mapping) else None
     if not isinstance(dataset, Mapping) or 'type' not in dataset:
-        notes.append('the config has no train_dataloader.dataset to count')
+        unknown.append('the config has no train_dataloader.dataset to count')
         return None
     if DATASETS.get(dataset['type']) is None:
-        notes.append(f'the dataset type {dataset["type"]!r} is not registered here')
+        unknown.append(f'the dataset type {dataset["type"]!r} is not registered here')
         return None
     try:
         size = len(DATASETS.build(dataset))
     except Exception as exc:  # a dataset that cannot be built without its data
-        notes.append(f'building the dataset {dataset["type"]!r} failed ({exc})')
+        unknown.append(f'building the dataset {dataset["type"]!r} failed ({exc})')
         return None
     batch = _batch_size(cfg) * world_size
     if size // batch < 1:

@@ -69,6 +69,10 @@ class Curve:
         """
         return start, 0.0
 
+    def has_segments(self, steps: float) -> bool:
+        """Whether the first ``steps`` local steps span more than one segment."""
+        return type(self).segment is not Curve.segment
+
     def segment_key(self, segment: int) -> int:
         """Segments with the same key share default anchors (cosine's later half-periods)."""
         return segment

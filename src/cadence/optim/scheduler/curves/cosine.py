@@ -40,13 +40,16 @@ class CosineCurve(Curve):
             object.__setattr__(self, 'eta_min', 0.0)
 
     def shape(self, t: int) -> float:
-        return cosine_factor(t, self.T_max)
+        return (1 + math.cos(math.pi * t / self.T_max)) / 2  # cosine_factor, inlined (hot path)
 
     def segment(self, t: int) -> int:
         period = self._period
         if period is None:
             return 0
         return (t - 1 + period) // (2 * period)
+
+    def has_segments(self, steps: float) -> bool:
+        return self._period is not None and self._period + 1 < steps
 
     def segments(self, ts: np.ndarray) -> np.ndarray:
         period = self._period
