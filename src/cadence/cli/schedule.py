@@ -41,6 +41,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument('--out', metavar='FILE.png', help='write the curves as a PNG')
     parser.add_argument('--csv', metavar='FILE.csv', help='write every value of every iteration')
     parser.add_argument('--title', help='title of the PNG (default: config name and value)')
+    parser.add_argument('--dpi', type=int, default=100, help='resolution of the PNG (100)')
     parser.add_argument(
         '--width', type=int, help='width of the terminal plot (default: the terminal width)'
     )
@@ -92,7 +93,7 @@ def run(args: argparse.Namespace) -> int:
     name = os.path.splitext(os.path.basename(args.config))[0]
     if args.out:
         title = args.title or f'{name} ' + ' / '.join(PARAM_TITLES.get(p, p) for p in params)
-        plot_schedule(preview, params, args.out, title=title)
+        plot_schedule(preview, params, args.out, title=title, dpi=args.dpi)
         print(f'\nwrote {args.out}')
     if args.csv:
         preview.to_csv(args.csv, params)
