@@ -134,3 +134,16 @@ def test_stepping_functions_pick_their_schedulers():
     assert plateau.last_step == 0 and by_epoch._global_step == 1
     step_after_train_iter(None)
     step_after_val_epoch({'main': schedulers}, None)
+
+
+def test_milestones_after_training_are_reported(caplog):
+    import logging
+
+    with caplog.at_level(logging.WARNING, logger='cadence'):
+        build(dict(type='MultiStepLR', milestones=[8, 600]), max_epochs=12, epoch_length=10)
+    assert 'MultiStepLR milestones [600] are not before the end' in caplog.text
+    assert '(12 epochs); they never apply' in caplog.text
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger='cadence'):
+        build(dict(type='MultiStepLR', milestones=[8, 11]), max_epochs=12)
+    assert caplog.text == ''

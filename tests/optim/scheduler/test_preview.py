@@ -161,3 +161,30 @@ def test_model_on_meta_device_gives_the_real_groups(monkeypatch):
     assert preview.values['lr'][0].tolist() == pytest.approx([0.05, 0.5])
     assert not any('one param group' in n for n in preview.notes)
     assert math.isclose(preview.values['lr'][4, 1], 1.0)
+
+
+@pytest.mark.parametrize('path', sorted(GOLDEN.glob('*.json')), ids=lambda p: p.stem)
+def test_preview_is_bit_identical_to_stepping(path):
+    """schedule_values == the Runner's step-by-step driving of the same schedulers."""
+    from scheduler_helpers import drive
+
+    from cadence.optim.scheduler import build_param_schedulers
+    from cadence.optim.scheduler.training import optimizer_for_preview
+
+    case = json.loads(path.read_text())['case']
+    by_epoch = case['max_iters'] is None
+    train_cfg = (dict(by_epoch=True, max_epochs=case['max_epochs']) if by_epoch
+                 else dict(by_epoch=False, max_iters=case['max_iters']))  # fmt: skip
+    cfg = config(case['param_scheduler'], train_cfg, case['optimizer'])
+    preview = schedule_values(cfg, epoch_length=case['epoch_length'])
+    optimizer = optimizer_for_preview(cfg)[0]
+    length = case['epoch_length']
+    iterations = preview.iterations
+    schedulers = build_param_schedulers(
+        optimizer, case['param_scheduler'], epoch_length=length, max_epochs=case['max_epochs'],
+        max_iters=iterations, train_by_epoch=by_epoch,
+    )  # fmt: skip
+    stepped = drive(schedulers, optimizer, iterations, length if by_epoch else None,
+                    ('lr', 'momentum', 'weight_decay'), by_epoch)  # fmt: skip
+    for key, rows in stepped.items():
+        assert np.array_equal(preview.values[key], np.array(rows)), key

@@ -199,8 +199,30 @@ def _build_list(
             default_args['epoch_length'] = epoch_length
         scheduler = PARAM_SCHEDULERS.build(args, default_args=default_args, key_path=path)
         scheduler._epoch_length = epoch_length
+        horizon = max_epochs if scheduler.by_epoch else max_iters
+        if horizon is not None:
+            _warn_unreachable(scheduler, horizon, path)
         schedulers.append(scheduler)
     return schedulers
+
+
+def _warn_unreachable(scheduler: ParamScheduler, horizon: int, path: str) -> None:
+    """Milestones after the end of training never apply: usually epochs and iterations mixed."""
+    milestones = getattr(scheduler, 'milestones', None)
+    if not isinstance(milestones, list):
+        return
+    late = [m for m in milestones if scheduler.begin + m >= min(horizon, scheduler.end)]
+    if late:
+        unit = 'epochs' if scheduler.by_epoch else 'iterations'
+        logger.warning(
+            '%s: %s milestones %s are not before the end of its window or of training '
+            '(%d %s); they never apply',
+            path,
+            type(scheduler).__name__,
+            late,
+            min(horizon, scheduler.end),
+            unit,
+        )
 
 
 def _check_clock(
