@@ -214,3 +214,13 @@ def test_value_at_does_not_step():
     assert scheduler.value_at(5)[0] == pytest.approx(0.05)
     assert scheduler.last_step == 0
     assert optimizer.param_groups[0]['lr'] == 0.1
+
+
+def test_value_at_keeps_zero_weight_decay_groups_at_zero():
+    optimizer = sgd(groups=2, weight_decay=0.05)
+    optimizer.param_groups[1]['weight_decay'] = 0.0
+    scheduler = CosineAnnealingWeightDecay(optimizer, eta_min=0.01, end=5)
+    assert scheduler.value_at(3)[1] == 0.0
+    assert scheduler.value_at(3)[0] == pytest.approx(
+        0.01 + 0.04 * (1 + math.cos(3 * math.pi / 5)) / 2
+    )

@@ -100,3 +100,27 @@ def test_vectorised_curve_forms_agree_with_scalar_forms(curve):
     assert curve.shapes(steps).tolist() == [curve.shape(int(t)) for t in steps]
     segments = curve.segments(steps)
     assert curve.segment_keys(segments).tolist() == [curve.segment_key(int(s)) for s in segments]
+
+
+def test_custom_reference_style_scheduler_is_stepped_one_step_at_a_time():
+    """A user's ``_ParamScheduler`` subclass written for the reference (chained ``_get_value``)."""
+    from cadence.optim.scheduler import _ParamScheduler
+    from cadence.registry import PARAM_SCHEDULERS
+
+    class HalvingLR(_ParamScheduler):
+        def __init__(self, optimizer, begin=0, end=10**9, last_step=-1, by_epoch=True,
+                     verbose=False):  # fmt: skip
+            super().__init__(optimizer, 'lr', begin, end, last_step, by_epoch, verbose)
+
+        def _get_value(self):
+            if self.last_step == 0:
+                return [g['lr'] for g in self.optimizer.param_groups]
+            return [g['lr'] * 0.5 for g in self.optimizer.param_groups]
+
+    PARAM_SCHEDULERS.register_module(module=HalvingLR, force=True)
+    try:
+        cfg = [dict(type='HalvingLR', by_epoch=False, begin=3, end=6),
+               dict(type='LinearLR', start_factor=0.5, by_epoch=False, end=8)]  # fmt: skip
+        both_ways(lambda: sgd(groups=2), cfg, epoch_length=4, max_iters=12)
+    finally:
+        PARAM_SCHEDULERS._module_dict.pop('HalvingLR', None)

@@ -10,7 +10,7 @@ The Runner's side: :func:`build_param_schedulers`, the stepping functions the
 ``ParamSchedulerHook`` calls, and :func:`restore_schedulers` for resume.
 """
 
-from .base import CurveScheduler, ParamScheduler
+from .base import ParamScheduler
 from .builder import build_param_schedulers, build_scheduler_from_cfg
 from .constant import ConstantLR, ConstantMomentum, ConstantParamScheduler
 from .cosine import (
@@ -21,6 +21,7 @@ from .cosine import (
     CosineRestartMomentum,
     CosineRestartParamScheduler,
 )
+from .curve_scheduler import CurveScheduler
 from .curves import INF
 from .exponential import ExponentialLR, ExponentialMomentum, ExponentialParamScheduler
 from .linear import LinearLR, LinearMomentum, LinearParamScheduler

@@ -6,7 +6,7 @@ from typing import Any
 
 from ...errors import ConfigError, short_repr
 from ...registry import PARAM_SCHEDULERS
-from .base import CurveScheduler
+from .curve_scheduler import CurveScheduler
 from .curves import INF, CosineCurve, CosineRestartCurve, Curve
 from .validation import check_real, check_whole
 from .variants import MomentumSchedulerMixin, with_param_name

@@ -6,7 +6,8 @@ from typing import Any
 
 from ...errors import ConfigError
 from ...registry import PARAM_SCHEDULERS
-from .base import CurveScheduler, real_group_count
+from .base import real_group_count
+from .curve_scheduler import CurveScheduler
 from .curves import INF, Curve, OneCycleCurve
 from .validation import check_bool, check_choice, check_real, check_whole, per_group
 from .variants import with_param_name

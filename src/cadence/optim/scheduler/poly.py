@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ...registry import PARAM_SCHEDULERS
-from .base import CurveScheduler
+from .curve_scheduler import CurveScheduler
 from .curves import INF, Curve, PolyCurve, window_length
 from .validation import check_real
 from .variants import MomentumSchedulerMixin, with_param_name

@@ -17,8 +17,9 @@ from typing import Any
 import numpy as np
 
 from ...errors import ConfigError, short_repr
-from .base import CurveScheduler, ParamScheduler
+from .base import ParamScheduler
 from .builder import build_param_schedulers
+from .curve_scheduler import CurveScheduler
 from .curves import CosineCurve, CosineRestartCurve, MultiStepCurve, OneCycleCurve, StepCurve
 from .plateau import ReduceOnPlateauParamScheduler
 from .timeline import flat, play, read_value

@@ -6,7 +6,7 @@ from typing import Any
 
 from ...errors import ConfigError
 from ...registry import PARAM_SCHEDULERS
-from .base import CurveScheduler
+from .curve_scheduler import CurveScheduler
 from .curves import INF, Curve, MultiStepCurve, StepCurve
 from .validation import check_milestones, check_real, check_whole, is_whole
 from .variants import MomentumSchedulerMixin, with_param_name

@@ -18,7 +18,8 @@ from typing import Any
 import numpy as np
 
 from ...errors import ConfigError
-from .base import CurveScheduler, ParamScheduler
+from .base import ParamScheduler
+from .curve_scheduler import CurveScheduler
 
 
 def read_value(group: dict, name: str) -> float:

@@ -16,10 +16,12 @@ class CosineAnnealingWeightDecay(CosineAnnealingParamScheduler):
     whatever ``eta_min`` says, as in mmpretrain.
     """
 
-    def _anchor_eta(self, index: int, segment: int) -> tuple[float, float]:
+    def _anchor_eta(
+        self, index: int, segment: int, start: float | None = None
+    ) -> tuple[float, float]:
         if self.base_values[index] == 0:
             return 0.0, 0.0
-        return super()._anchor_eta(index, segment)
+        return super()._anchor_eta(index, segment, start)
 
     def _carries(self, index: int) -> bool:
         return self.base_values[index] != 0
