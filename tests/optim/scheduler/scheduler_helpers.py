@@ -10,6 +10,7 @@ randomized schedule lists with overlaps and gaps.
 from __future__ import annotations
 
 import math
+import random
 from collections import Counter
 from typing import Any
 
@@ -198,3 +199,51 @@ def oracle_from_cfg(groups: list[dict], cfg: dict, epoch_length: int, max_epochs
             cfg['periods'] = [p * epoch_length for p in cfg['periods']]
         assert kind != 'exp', 'the reference does not rescale gamma (deviation 2)'
     return ChainedReference(groups, 'lr', kind, cfg, begin, end, by_epoch)
+
+
+# -- random schedule lists --------------------------------------------------------------------
+
+
+def random_scheduler(rng: random.Random, max_epochs: int, epoch_length: int) -> dict:
+    kind = rng.choice(
+        ['ConstantLR', 'LinearLR', 'StepLR', 'MultiStepLR', 'ExponentialLR',
+         'CosineAnnealingLR', 'PolyLR', 'CosineRestartLR']
+    )  # fmt: skip
+    by_epoch = rng.random() < 0.5
+    convert = by_epoch and kind != 'ExponentialLR' and rng.random() < 0.5
+    span = max_epochs if by_epoch else max_epochs * epoch_length
+    begin = rng.randrange(0, span - 1)
+    cfg: dict = {'type': kind, 'by_epoch': by_epoch, 'begin': begin}
+    if rng.random() < 0.8:
+        cfg['end'] = rng.randrange(begin + 1, span + 1)
+    if convert:
+        cfg['convert_to_iter_based'] = True
+    window = cfg.get('end', span) - begin
+    if kind == 'ConstantLR':
+        cfg['factor'] = rng.uniform(0.1, 0.9)
+    elif kind == 'LinearLR':
+        cfg['start_factor'] = rng.uniform(0.01, 0.9)
+        cfg['end_factor'] = rng.uniform(0.5, 1.0)
+    elif kind == 'StepLR':
+        cfg['step_size'] = rng.randrange(1, 4)
+        cfg['gamma'] = rng.uniform(0.3, 0.9)
+    elif kind == 'MultiStepLR':
+        cfg['milestones'] = sorted(rng.sample(range(0, window + 2), 2))
+        cfg['gamma'] = rng.uniform(0.3, 0.9)
+    elif kind == 'ExponentialLR':
+        cfg['gamma'] = rng.uniform(0.8, 0.99)
+    elif kind == 'CosineAnnealingLR':
+        if rng.random() < 0.5:
+            cfg['T_max'] = rng.randrange(1, window + 3)
+        if rng.random() < 0.5:
+            cfg['eta_min'] = rng.uniform(0, 0.01)
+        elif rng.random() < 0.5:
+            cfg['eta_min_ratio'] = rng.uniform(0, 0.2)
+    elif kind == 'PolyLR':
+        cfg['eta_min'] = rng.uniform(0, 0.01)
+        cfg['power'] = rng.uniform(0.5, 2.0)
+    else:
+        cfg['periods'] = [rng.randrange(1, 5) for _ in range(2)]
+        cfg['restart_weights'] = [1.0, rng.uniform(0.3, 1.0)]
+        cfg['eta_min'] = rng.uniform(0, 0.01)
+    return cfg

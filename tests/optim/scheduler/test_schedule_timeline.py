@@ -13,8 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from scheduler_helpers import PseudoGroupWrapper, adam, drive, sgd
-from test_chained_equivalence import random_scheduler
+from scheduler_helpers import PseudoGroupWrapper, adam, drive, random_scheduler, sgd
 
 from cadence.optim.scheduler import build_param_schedulers
 from cadence.optim.scheduler.curves import (

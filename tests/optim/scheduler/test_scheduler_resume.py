@@ -14,8 +14,7 @@ from collections import Counter
 
 import pytest
 import torch
-from scheduler_helpers import PseudoGroupWrapper, sgd
-from test_chained_equivalence import random_scheduler
+from scheduler_helpers import PseudoGroupWrapper, random_scheduler, sgd
 
 from cadence.errors import ConfigError
 from cadence.optim.scheduler import (
