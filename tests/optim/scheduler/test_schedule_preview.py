@@ -83,7 +83,9 @@ def test_missing_epoch_length_says_what_to_pass():
                  train_dataloader=dict(batch_size=32, dataset=dict(type='NoSuchDataset')))  # fmt: skip
     with pytest.raises(ConfigError) as info:
         schedule_values(cfg)
-    assert "the dataset type 'NoSuchDataset' is not registered here" in str(info.value)
+    assert "the dataset type 'NoSuchDataset' cannot be counted: it is not registered" in str(
+        info.value
+    )
     assert '--epoch-length N' in str(info.value) and '--dataset-size N' in str(info.value)
 
 
@@ -188,3 +190,23 @@ def test_preview_is_bit_identical_to_stepping(path):
                     ('lr', 'momentum', 'weight_decay'), by_epoch)  # fmt: skip
     for key, rows in stepped.items():
         assert np.array_equal(preview.values[key], np.array(rows)), key
+
+
+def test_a_registry_that_fails_to_import_degrades_to_a_clear_message(monkeypatch):
+    from cadence.registry import DATASETS, MODELS
+
+    def broken(name):
+        raise ModuleNotFoundError("No module named 'cadence.dist'")
+
+    import cadence.optim as optim
+
+    monkeypatch.setattr(DATASETS, 'get', broken)
+    monkeypatch.setattr(MODELS, 'get', broken)
+    monkeypatch.setattr(optim, 'build_optim_wrapper', lambda model, cfg: None, raising=False)
+    cfg = config(dict(type='MultiStepLR', milestones=[1]), dict(by_epoch=True, max_epochs=2),
+                 model=dict(type='MLPClassifier'),
+                 train_dataloader=dict(batch_size=32, dataset=dict(type='DigitsDataset')))  # fmt: skip
+    with pytest.raises(ConfigError, match=r'looking it up failed \(ModuleNotFoundError'):
+        schedule_values(cfg)
+    preview = schedule_values(cfg, epoch_length=4)
+    assert any("the model type 'MLPClassifier' cannot be built" in n for n in preview.notes)

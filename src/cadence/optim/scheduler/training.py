@@ -118,6 +118,15 @@ def _note_rounding(size: int, batch: int, notes: list[str]) -> None:
         )
 
 
+def _lookup(registry: Any, name: Any) -> tuple[Any, str | None]:
+    """``registry.get(name)``, or ``(None, why)`` when the lookup itself fails (a module that
+    registers into it does not import)."""
+    try:
+        return registry.get(name), None
+    except Exception as exc:
+        return None, f'{type(exc).__name__}: {exc}'
+
+
 def _from_dataset_config(
     cfg: Any, world_size: int, notes: list[str], unknown: list[str]
 ) -> int | None:
@@ -129,8 +138,10 @@ def _from_dataset_config(
     if not isinstance(dataset, Mapping) or 'type' not in dataset:
         unknown.append('the config has no train_dataloader.dataset to count')
         return None
-    if DATASETS.get(dataset['type']) is None:
-        unknown.append(f'the dataset type {dataset["type"]!r} is not registered here')
+    found, failure = _lookup(DATASETS, dataset['type'])
+    if found is None:
+        why = f'looking it up failed ({failure})' if failure else 'it is not registered here'
+        unknown.append(f'the dataset type {dataset["type"]!r} cannot be counted: {why}')
         return None
     try:
         size = len(DATASETS.build(dataset))
@@ -168,9 +179,11 @@ def _from_model(cfg: Any, optim_cfg: Mapping, notes: list[str]) -> tuple | None:
         notes.append('build_optim_wrapper is not available')
         return None
     model_cfg = cfg.get('model')
-    if not isinstance(model_cfg, Mapping) or MODELS.get(model_cfg.get('type', '')) is None:
-        what = model_cfg.get('type') if isinstance(model_cfg, Mapping) else None
-        notes.append(f'the model type {what!r} is not registered here')
+    what = model_cfg.get('type') if isinstance(model_cfg, Mapping) else None
+    found, failure = _lookup(MODELS, what) if isinstance(what, str) else (None, None)
+    if found is None:
+        why = f'looking it up failed ({failure})' if failure else 'it is not registered here'
+        notes.append(f'the model type {what!r} cannot be built: {why}')
         return None
     try:
         with torch.device('meta'):
@@ -211,7 +224,7 @@ def _single_group(optim_cfg: Mapping, notes: list[str]) -> tuple[Any, list[dict]
         )
     args = {k: v for k, v in optimizer_cfg.items() if k != 'type'}
     name = optimizer_cfg['type']
-    optimizer_cls = OPTIMIZERS.get(name) if isinstance(name, str) else name
+    optimizer_cls = _lookup(OPTIMIZERS, name)[0] if isinstance(name, str) else name
     if optimizer_cls is None and isinstance(name, str):
         optimizer_cls = getattr(torch.optim, name.rpartition('.')[2], None)
     if optimizer_cls is None:
