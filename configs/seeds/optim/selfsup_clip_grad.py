@@ -1,0 +1,22 @@
+# Seed: MMSelfSup 'Training Engine' (Chinese page), 'Gradient clipping' (its one tab indent is spaces
+# here).
+_base_ = [
+    '../../_base_/models/digits_mlp.py',
+    '../../_base_/datasets/digits.py',
+    '../../_base_/default_runtime.py',
+]
+train_cfg = dict(by_epoch=True, max_epochs=5)
+val_cfg = dict()
+test_cfg = dict()
+
+# The seed's snippet, verbatim:
+# fmt: off
+optimizer = dict(type='SGD', lr=0.01, momentum=0.9, weight_decay=0.0001)
+optim_wrapper = dict(
+    type='OptimWrapper',
+    optimizer=optimizer,
+    clip_grad=dict(
+        max_norm=0.2,
+        norm_type=2))
+# norm_type: type of the used p-norm, here norm_type is 2.
+# fmt: on
