@@ -2,7 +2,8 @@
 
 Data-driven over every file and every case: a case gives the optimizer, the ``param_scheduler``
 field and the training length; we build the model of the golden README (``backbone =
-Linear(2, 2)``, ``head = Linear(2, 1)``), the optimizer, the schedulers (as the Runner does), and
+Linear(2, 2)``, ``head = Linear(2, 1)``), the optim wrapper with ``build_optim_wrapper`` (so
+``paramwise_cfg`` and the base-lr pseudo-group are real), the schedulers as the Runner does, and
 step them as the Runner does: iteration-based schedulers after every iteration, epoch-based ones
 after every epoch. Before each iteration we compare lr, momentum (``betas[0]`` for Adam) and
 weight decay of every parameter with the reference's row.
@@ -17,6 +18,7 @@ from pathlib import Path
 import pytest
 import torch
 
+from cadence.optim import build_optim_wrapper
 from cadence.optim.scheduler import (
     build_param_schedulers,
     step_after_train_epoch,
@@ -38,29 +40,13 @@ def _model() -> torch.nn.Module:
     return torch.nn.ModuleDict({'backbone': torch.nn.Linear(2, 2), 'head': torch.nn.Linear(2, 1)})
 
 
-def _optimizer_class(name: str):
-    from cadence.registry import OPTIMIZERS
-
-    return OPTIMIZERS.get(name) or getattr(torch.optim, name)
-
-
 def build_optimizer(case: dict, model: torch.nn.Module):
-    """The optimizer (wrapper) the Runner would build for ``case``."""
-    try:
-        from cadence.optim import build_optim_wrapper
-    except ImportError:
-        build_optim_wrapper = None
-    if build_optim_wrapper is not None:
-        cfg = {'optimizer': dict(case['optimizer'])}
-        if case.get('paramwise_cfg'):
-            cfg['paramwise_cfg'] = case['paramwise_cfg']
-        wrapper = build_optim_wrapper(model, cfg)
-        return wrapper, wrapper.optimizer
+    """The optim wrapper the Runner builds for ``case`` (with its ``paramwise_cfg``)."""
+    cfg = {'optimizer': dict(case['optimizer'])}
     if case.get('paramwise_cfg'):
-        pytest.skip('paramwise_cfg needs cadence.optim.build_optim_wrapper (not on main yet)')
-    args = dict(case['optimizer'])
-    optimizer = _optimizer_class(args.pop('type'))(model.parameters(), **args)
-    return optimizer, optimizer
+        cfg['paramwise_cfg'] = case['paramwise_cfg']
+    wrapper = build_optim_wrapper(model, cfg)
+    return wrapper, wrapper.optimizer
 
 
 def record(optimizer, names: dict[int, str]) -> dict[str, dict[str, float]]:
