@@ -21,6 +21,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         'cadence.cli.config_cmd',
         'print a merged config, or explain where a value came from',
     ),
+    'schedule': (
+        'cadence.cli.schedule',
+        'plot every scheduled value (lr, momentum, ...) of a config',
+    ),
 }
 
 
