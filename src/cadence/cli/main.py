@@ -23,6 +23,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
     'train': ('cadence.cli.train', 'train a model from a config (checkpoints, logs, resume)'),
     'test': ('cadence.cli.test', "evaluate a checkpoint on the config's test set"),
+    'schedule': (
+        'cadence.cli.schedule',
+        'plot every scheduled value (lr, momentum, ...) of a config',
+    ),
 }
 
 

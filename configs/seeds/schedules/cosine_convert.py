@@ -1,0 +1,17 @@
+# Seed: MMEngine "Parameter Scheduler" (EN and ZH): the same cosine annealing, converted to update
+# after every iteration (a smoother curve).
+_base_ = [
+    '../../_base_/models/digits_mlp.py',
+    '../../_base_/datasets/digits.py',
+    '../../_base_/default_runtime.py',
+]
+
+optim_wrapper = dict(optimizer=dict(type='SGD', lr=0.01, momentum=0.9))
+
+param_scheduler = dict(
+    type='CosineAnnealingLR', by_epoch=True, T_max=12, convert_to_iter_based=True
+)
+
+train_cfg = dict(by_epoch=True, max_epochs=12, val_interval=1)
+val_cfg = dict()
+test_cfg = dict()

@@ -1,0 +1,24 @@
+# Seed: MMEngine "Parameter Scheduler" (EN and ZH), generic parameter scheduler on another key:
+# the weight decay of SGD.
+_base_ = [
+    '../../_base_/models/digits_mlp.py',
+    '../../_base_/datasets/digits.py',
+    '../../_base_/default_runtime.py',
+]
+
+optim_wrapper = dict(optimizer=dict(type='SGD', lr=0.1, momentum=0.9, weight_decay=0.0001))
+
+param_scheduler = [
+    dict(
+        type='LinearParamScheduler',
+        param_name='weight_decay',  # adjust 'weight_decay' in `optimizer.param_groups`
+        start_factor=0.001,
+        by_epoch=False,
+        begin=0,
+        end=1000,
+    )
+]
+
+train_cfg = dict(by_epoch=False, max_iters=1100, val_interval=550)
+val_cfg = dict()
+test_cfg = dict()
