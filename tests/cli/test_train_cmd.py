@@ -13,7 +13,6 @@ from cadence.cli.main import build_parser, main
 from cadence.cli.train import amp_updates, merge_train_args
 from cadence.config import Config
 from cadence.errors import ConfigError
-from support.runs import needs_schedulers
 
 DEFAULT_JOB = 'configs/digits/mlp_warmup_cosine.py'
 SHORT = [
@@ -96,7 +95,6 @@ def test_auto_scale_lr_needs_a_base_batch_size(tmp_path):
         merge_train_args(Config.fromfile(str(config)), args)
 
 
-@needs_schedulers
 def test_shortened_default_job_end_to_end(tmp_path, capsys):
     work_dir = tmp_path / 'job'
     code = main(['train', DEFAULT_JOB, '--work-dir', str(work_dir), '--cfg-options', *SHORT])

@@ -12,8 +12,6 @@ import time
 import pytest
 import torch
 
-from support.runs import needs_schedulers
-
 DEFAULT_JOB = 'configs/digits/mlp_warmup_cosine.py'
 
 
@@ -49,7 +47,6 @@ def _pointer(work_dir):
 
 
 @pytest.mark.slow
-@needs_schedulers
 def test_sigkill_during_a_save_then_resume_from_the_previous_checkpoint(tmp_path):
     work_dir = tmp_path / 'wd'
     env = dict(os.environ, CADENCE_TEST_SAVE_DELAY='1.5')
@@ -79,7 +76,6 @@ def test_sigkill_during_a_save_then_resume_from_the_previous_checkpoint(tmp_path
 
 
 @pytest.mark.slow
-@needs_schedulers
 def test_sigterm_saves_after_the_current_iteration_and_exits_cleanly(tmp_path):
     work_dir = tmp_path / 'wd'
     process = subprocess.Popen(

@@ -15,7 +15,7 @@ from cadence.hooks import (
     iter_timer_hook,
 )
 from cadence.logging import MessageHub
-from support.runs import digits_cfg, needs_schedulers, train
+from support.runs import digits_cfg, train
 
 
 def _runner(**kw):
@@ -82,7 +82,6 @@ def test_param_scheduler_hook_does_nothing_without_schedulers():
     hook.after_val_epoch(runner, {'a': 1})
 
 
-@needs_schedulers
 def test_logged_lr_is_the_lr_used_by_each_iteration(tmp_path):
     cfg = digits_cfg(
         tmp_path,

@@ -21,7 +21,6 @@ from torch.utils.data import Dataset
 from cadence.hooks import Hook
 from cadence.model import BaseModel
 from cadence.runner import Runner
-from support.runs import needs_schedulers
 
 GOLDEN = Path(__file__).parent / 'golden'
 SCHEDULE_TOL = 1e-9
@@ -126,7 +125,7 @@ def _schedule_cases():
     for path in sorted((GOLDEN / 'schedules').glob('*.json')):
         data = json.loads(path.read_text())
         for case in data if isinstance(data, list) else [data]:
-            yield pytest.param(case, id=case['case']['name'], marks=needs_schedulers)
+            yield pytest.param(case, id=case['case']['name'])
 
 
 def _accumulation_cases():
@@ -134,15 +133,13 @@ def _accumulation_cases():
     if not path.exists():
         return
     for name, case in json.loads(path.read_text()).items():
-        marks = [needs_schedulers] if case['case'].get('param_scheduler') else []
-        yield pytest.param(case, id=name, marks=marks)
+        yield pytest.param(case, id=name)
 
 
 def test_accumulation_cases_are_there():
     assert len(list(_accumulation_cases())) >= 4
 
 
-@needs_schedulers
 def test_schedule_cases_are_there():
     assert len(list(_schedule_cases())) >= 19
 

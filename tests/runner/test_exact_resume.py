@@ -19,7 +19,6 @@ from support.runs import (
     assert_same_training_state,
     digits_cfg,
     iter_cfg,
-    needs_schedulers,
     train,
 )
 
@@ -62,7 +61,7 @@ def _epoch_cfg(tmp_path, schedule):
     return cfg
 
 
-@pytest.mark.parametrize('schedule', [False, pytest.param(True, marks=needs_schedulers)])
+@pytest.mark.parametrize('schedule', [False, pytest.param(True)])
 def test_epoch_based_resume_is_bit_identical(tmp_path, schedule):
     cfg = _epoch_cfg(tmp_path, schedule)
     straight = train(cfg)
@@ -71,7 +70,7 @@ def test_epoch_based_resume_is_bit_identical(tmp_path, schedule):
     assert_same_training_state(straight, resumed)
 
 
-@pytest.mark.parametrize('schedule', [False, pytest.param(True, marks=needs_schedulers)])
+@pytest.mark.parametrize('schedule', [False, pytest.param(True)])
 def test_mid_epoch_resume_is_bit_identical_and_skips_seen_samples(tmp_path, schedule):
     cfg = _epoch_cfg(tmp_path, schedule)
     cfg['train_dataloader']['dataset']['type'] = 'CountingDigits'
@@ -91,7 +90,7 @@ def test_mid_epoch_resume_is_bit_identical_and_skips_seen_samples(tmp_path, sche
     assert len(CountingDigits.loaded) == 4 * 16 + 2 * 96
 
 
-@pytest.mark.parametrize('schedule', [False, pytest.param(True, marks=needs_schedulers)])
+@pytest.mark.parametrize('schedule', [False, pytest.param(True)])
 def test_iteration_based_resume_is_bit_identical(tmp_path, schedule):
     cfg = iter_cfg(tmp_path / 'straight')
     if schedule:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-import pytest
 import torch
 
 from cadence.runner import Runner
@@ -85,16 +84,3 @@ def assert_same_training_state(a: Runner, b: Runner) -> None:
     groups_a = [{k: v for k, v in g.items() if k != 'params'} for g in a.optim_wrapper.param_groups]
     groups_b = [{k: v for k, v in g.items() if k != 'params'} for g in b.optim_wrapper.param_groups]
     assert groups_a == groups_b
-
-
-def _has(name: str) -> bool:
-    import cadence.optim as optim
-
-    return hasattr(optim, name)
-
-
-#: Temporary: until the scheduler package is merged into this branch.
-needs_schedulers = pytest.mark.skipif(
-    not _has('build_param_schedulers'),
-    reason='needs cadence.optim.scheduler (the scheduler package), not merged yet',
-)

@@ -7,7 +7,7 @@ import json
 
 from ..config import Config, parse_options
 from .options import add_config_arguments
-from .train import LAUNCHERS, dataloader_updates, build_runner, default_work_dir
+from .train import LAUNCHERS, build_runner, dataloader_updates, default_work_dir
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
