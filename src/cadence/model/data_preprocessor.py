@@ -40,6 +40,8 @@ class BaseDataPreprocessor(nn.Module):
             if data.device == self._device:
                 return data
             return data.to(self._device, non_blocking=self._non_blocking)
+        if type(data) is dict:  # the common case, without the slower Mapping check
+            return {key: self.cast_data(value) for key, value in data.items()}
         if isinstance(data, Mapping):
             return type(data)({key: self.cast_data(value) for key, value in data.items()})
         if isinstance(data, tuple) and hasattr(data, '_fields'):
