@@ -7,7 +7,7 @@ import json
 
 from ..config import Config, parse_options
 from .options import add_config_arguments
-from .train import LAUNCHERS, build_runner, dataloader_updates, default_work_dir
+from .train import LAUNCHERS, apply_work_dir, build_runner, dataloader_updates
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -21,12 +21,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     cfg = Config.fromfile(args.config)
     cfg.merge_from_dict({'launcher': args.launcher}, source='--launcher')
-    if args.work_dir:
-        cfg.merge_from_dict({'work_dir': args.work_dir}, source='--work-dir')
-    elif cfg.get('work_dir') is None:
-        cfg.merge_from_dict(
-            {'work_dir': default_work_dir(args.config)}, source='default work dir (config name)'
-        )
+    apply_work_dir(cfg, args)
     cfg.merge_from_dict({'load_from': args.checkpoint, 'resume': False}, source='CHECKPOINT')
     updates = dataloader_updates(cfg, args)
     if updates:

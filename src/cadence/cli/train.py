@@ -122,6 +122,16 @@ def default_work_dir(config_path: str) -> str:
     return os.path.join('.', 'work_dirs', stem)
 
 
+def apply_work_dir(cfg: Config, args: argparse.Namespace) -> None:
+    """``--work-dir``, else the config's ``work_dir``, else ``./work_dirs/<config name>``."""
+    if args.work_dir:
+        cfg.merge_from_dict({'work_dir': args.work_dir}, source='--work-dir')
+    elif cfg.get('work_dir') is None:
+        cfg.merge_from_dict(
+            {'work_dir': default_work_dir(args.config)}, source='default work dir (config name)'
+        )
+
+
 def merge_train_args(cfg: Config, args: argparse.Namespace) -> Config:
     """Apply the command line to ``cfg`` (in place) in the reference's order."""
     if args.no_validate:
@@ -130,12 +140,7 @@ def merge_train_args(cfg: Config, args: argparse.Namespace) -> Config:
             source='--no-validate',
         )
     cfg.merge_from_dict({'launcher': args.launcher}, source='--launcher')
-    if args.work_dir:
-        cfg.merge_from_dict({'work_dir': args.work_dir}, source='--work-dir')
-    elif cfg.get('work_dir') is None:
-        cfg.merge_from_dict(
-            {'work_dir': default_work_dir(args.config)}, source='default work dir (config name)'
-        )
+    apply_work_dir(cfg, args)
     if args.amp:
         updates = amp_updates(cfg.get('optim_wrapper'))
         if updates:

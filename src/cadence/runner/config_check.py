@@ -21,6 +21,25 @@ TRIPLETS = {
 AUTO_SCALE_LR_KEYS = ('enable', 'base_batch_size')
 
 
+def unknown_key_errors(
+    cfg: Mapping[str, Any], accepted: Sequence[str], key_path: str
+) -> Iterator[ConfigError]:
+    """An error for each key of ``cfg`` not in ``accepted`` (with a did-you-mean)."""
+    for key in cfg:
+        if key not in accepted:
+            yield ConfigError(
+                f'unknown key {key!r}.{suggestion_text(key, accepted)} '
+                f'Accepted: {", ".join(accepted)}',
+                f'{key_path}.{key}',
+            )
+
+
+def check_keys(cfg: Mapping[str, Any], accepted: Sequence[str], key_path: str) -> None:
+    """Raise the first of :func:`unknown_key_errors`."""
+    for error in unknown_key_errors(cfg, accepted, key_path):
+        raise error
+
+
 def check_triplets(values: Mapping[str, Any]) -> Iterator[ConfigError]:
     """Each of train / val / test needs its three settings all set or all ``None``."""
     for stage, names in TRIPLETS.items():
@@ -181,13 +200,7 @@ def check_auto_scale_lr(cfg: Any) -> Iterator[ConfigError]:
             f'must be dict(enable=..., base_batch_size=...), got {cfg!r}', 'auto_scale_lr'
         )
         return
-    for key in cfg:
-        if key not in AUTO_SCALE_LR_KEYS:
-            yield ConfigError(
-                f'unknown key {key!r}.{suggestion_text(key, AUTO_SCALE_LR_KEYS)} '
-                f'Accepted: {", ".join(AUTO_SCALE_LR_KEYS)}',
-                f'auto_scale_lr.{key}',
-            )
+    yield from unknown_key_errors(cfg, AUTO_SCALE_LR_KEYS, 'auto_scale_lr')
     if cfg.get('enable'):
         base = cfg.get('base_batch_size')
         if isinstance(base, bool) or not isinstance(base, int) or base < 1:

@@ -8,7 +8,8 @@ from typing import Any
 
 import torch
 
-from ..errors import ConfigError, suggestion_text
+from ..errors import ConfigError
+from .config_check import check_keys
 
 ENV_KEYS = ('cudnn_benchmark', 'mp_cfg', 'dist_cfg', 'resource_limit')
 MP_KEYS = ('mp_start_method', 'opencv_num_threads')
@@ -17,20 +18,8 @@ MP_KEYS = ('mp_start_method', 'opencv_num_threads')
 def _check(cfg: Any) -> Mapping[str, Any]:
     if not isinstance(cfg, Mapping):
         raise ConfigError(f'must be a dict, got {cfg!r}', 'env_cfg')
-    for key in cfg:
-        if key not in ENV_KEYS:
-            raise ConfigError(
-                f'unknown key {key!r}.{suggestion_text(key, ENV_KEYS)} '
-                f'Accepted: {", ".join(ENV_KEYS)}',
-                f'env_cfg.{key}',
-            )
-    for key in cfg.get('mp_cfg') or {}:
-        if key not in MP_KEYS:
-            raise ConfigError(
-                f'unknown key {key!r}.{suggestion_text(key, MP_KEYS)} '
-                f'Accepted: {", ".join(MP_KEYS)}',
-                f'env_cfg.mp_cfg.{key}',
-            )
+    check_keys(cfg, ENV_KEYS, 'env_cfg')
+    check_keys(cfg.get('mp_cfg') or {}, MP_KEYS, 'env_cfg.mp_cfg')
     return cfg
 
 

@@ -14,7 +14,8 @@ import numpy as np
 import torch
 
 from ..dist import get_rank, sync_random_seed
-from ..errors import ConfigError, suggestion_text
+from ..errors import ConfigError
+from .config_check import check_keys
 
 RANDOMNESS_KEYS = ('seed', 'deterministic', 'diff_rank_seed')
 
@@ -25,13 +26,7 @@ def check_randomness(cfg: Any) -> dict[str, Any]:
         return {}
     if not isinstance(cfg, Mapping):
         raise ConfigError(f'must be dict(seed=..., deterministic=...), got {cfg!r}', 'randomness')
-    for key in cfg:
-        if key not in RANDOMNESS_KEYS:
-            raise ConfigError(
-                f'unknown key {key!r}.{suggestion_text(key, RANDOMNESS_KEYS)} '
-                f'Accepted: {", ".join(RANDOMNESS_KEYS)}',
-                f'randomness.{key}',
-            )
+    check_keys(cfg, RANDOMNESS_KEYS, 'randomness')
     seed = cfg.get('seed')
     if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int) or seed < 0):
         raise ConfigError(f'must be a non-negative int or None, got {seed!r}', 'randomness.seed')
