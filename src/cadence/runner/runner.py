@@ -19,7 +19,7 @@ from torch import nn
 
 from ..config import Config, import_custom_modules_from
 from ..dataset import build_dataloader
-from ..dist import broadcast_object, get_world_size, init_dist, is_main_process
+from ..dist import broadcast_object, get_rank, get_world_size, init_dist, is_main_process
 from ..errors import ConfigError, suggestion_text
 from ..hooks.hook import STAGES, Hook
 from ..logging import MessageHub, ScalarLog, attach_run_handlers, get_logger
@@ -194,8 +194,6 @@ class Runner(CheckpointingMixin):
 
     @property
     def rank(self) -> int:
-        from ..dist import get_rank
-
         return get_rank()
 
     @property
