@@ -200,3 +200,18 @@ def test_two_runners_keep_their_own_message_hubs(tmp_path):
     assert first.optim_wrapper.message_hub is first.message_hub
     assert 'train/loss' in first.message_hub.log_scalars
     assert 'train/loss' not in second.message_hub.log_scalars
+
+
+def test_resuming_from_a_checkpoint_without_optimizer_state_warns(tmp_path, caplog):
+    import logging
+
+    cfg = _epoch_cfg(tmp_path, schedule=False)
+    cfg['default_hooks']['checkpoint'] = {
+        'type': 'CheckpointHook',
+        'interval': 1,
+        'save_optimizer': False,
+    }
+    train(cfg)
+    with caplog.at_level(logging.WARNING, logger='cadence'):
+        _resume(cfg, tmp_path / 'resumed', str(tmp_path / 'straight' / 'epoch_2.pth'))
+    assert 'no optimizer state' in caplog.text

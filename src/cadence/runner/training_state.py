@@ -123,6 +123,11 @@ def restore_checkpoint(
     runner.message_hub.load_state_dict(checkpoint.get('message_hub', {}))
     if resume_optimizer and 'optimizer' in checkpoint:
         runner.optim_wrapper.load_state_dict(checkpoint['optimizer'])
+    elif resume_optimizer:
+        logger.warning(
+            'the checkpoint has no optimizer state (a best or published checkpoint?): the '
+            'optimizer starts afresh, so the run will not continue exactly'
+        )
     if resume_param_scheduler and runner.param_schedulers is not None:
         if 'param_schedulers' in checkpoint:
             from ..optim.scheduler import restore_schedulers
