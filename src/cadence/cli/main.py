@@ -21,6 +21,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
         'cadence.cli.config_cmd',
         'print a merged config, or explain where a value came from',
     ),
+    'train': ('cadence.cli.train', 'train a model from a config (checkpoints, logs, resume)'),
+    'test': ('cadence.cli.test', "evaluate a checkpoint on the config's test set"),
     'schedule': (
         'cadence.cli.schedule',
         'plot every scheduled value (lr, momentum, ...) of a config',

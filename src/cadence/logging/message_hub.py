@@ -51,6 +51,17 @@ class MessageHub:
         return hub
 
     @classmethod
+    def create_instance(cls, name: str = 'cadence') -> MessageHub:
+        """A new, empty hub called ``name`` (replacing any of that name); it becomes current."""
+        hub = cls._instances[name] = cls(name)
+        cls._current = hub
+        return hub
+
+    def make_current(self) -> None:
+        """Make this hub the one ``get_current_instance()`` returns."""
+        type(self)._current = self
+
+    @classmethod
     def get_current_instance(cls) -> MessageHub:
         """The most recently created or requested hub (a default one if there is none)."""
         if cls._current is None:

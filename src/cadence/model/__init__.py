@@ -1,0 +1,26 @@
+"""Models: ``BaseModel``, data preprocessors, wrapper helpers and the example classifiers."""
+
+from .base_model import BaseModel, LossError
+from .data_preprocessor import BaseDataPreprocessor, ClsDataPreprocessor
+from .examples import (
+    ImageClassifier,
+    LinearClsHead,
+    MLPClassifier,
+    TinySwinClassifier,
+    TinyViTClassifier,
+)
+from .wrappers import get_model, is_model_wrapper
+
+__all__ = [
+    'BaseDataPreprocessor',
+    'BaseModel',
+    'ClsDataPreprocessor',
+    'ImageClassifier',
+    'LinearClsHead',
+    'LossError',
+    'MLPClassifier',
+    'TinySwinClassifier',
+    'TinyViTClassifier',
+    'get_model',
+    'is_model_wrapper',
+]

@@ -1,0 +1,141 @@
+"""What a checkpoint holds, and putting it back.
+
+Besides the reference's contents (``meta``, ``state_dict``, ``message_hub``, ``optimizer``,
+``param_schedulers``) a Cadence checkpoint saved during training holds ``train_state``: the
+loop's counters and data position, the sampler's seed and epoch, every random generator's
+state and the state of hooks that keep one. With it a resumed run continues bit for bit.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from typing import Any
+
+from ..logging import get_logger
+from ..model import get_model
+from ..version import __version__
+from .checkpoint import load_model_state
+from .randomness import capture_rng_state, restore_rng_state
+
+
+def _hook_key(hook: Any, seen: dict[str, int]) -> str:
+    name = type(hook).__name__
+    seen[name] = seen.get(name, 0) + 1
+    return name if seen[name] == 1 else f'{name}#{seen[name]}'
+
+
+def hook_states(hooks: list[Any]) -> dict[str, Any]:
+    """``{hook key: state}`` for hooks that define ``state_dict()``."""
+    seen: dict[str, int] = {}
+    states = {}
+    for hook in hooks:
+        key = _hook_key(hook, seen)
+        if callable(getattr(hook, 'state_dict', None)):
+            states[key] = hook.state_dict()
+    return states
+
+
+def load_hook_states(hooks: list[Any], states: Mapping[str, Any]) -> None:
+    seen: dict[str, int] = {}
+    for hook in hooks:
+        key = _hook_key(hook, seen)
+        if key in states and callable(getattr(hook, 'load_state_dict', None)):
+            hook.load_state_dict(states[key])
+
+
+def scheduler_states(schedulers: Any) -> Any:
+    if isinstance(schedulers, Mapping):
+        return {name: [s.state_dict() for s in items] for name, items in schedulers.items()}
+    return [s.state_dict() for s in schedulers]
+
+
+def build_checkpoint(
+    runner, meta: dict[str, Any], save_optimizer: bool, save_param_scheduler: bool
+) -> dict[str, Any]:
+    """The checkpoint dict for the runner's current state."""
+    meta = dict(meta)
+    meta.update(
+        cfg=runner.cfg.pretty_text if runner.cfg else '',
+        seed=runner.seed,
+        experiment_name=runner.experiment_name,
+        time=time.strftime('%Y%m%d_%H%M%S', time.localtime()),
+        cadence_version=__version__,
+    )
+    loop = runner.built_train_loop
+    if loop is not None:
+        dataset_meta = getattr(loop.dataloader.dataset, 'metainfo', None)
+        if dataset_meta is not None:
+            meta['dataset_meta'] = dict(dataset_meta)
+    model = get_model(runner.model)
+    checkpoint: dict[str, Any] = {
+        'meta': meta,
+        'state_dict': {k: v.detach().cpu() for k, v in model.state_dict().items()},
+        'message_hub': runner.message_hub.state_dict(),
+    }
+    if save_optimizer and runner.optim_wrapper_built:
+        checkpoint['optimizer'] = runner.optim_wrapper.state_dict()
+    if save_param_scheduler and runner.param_schedulers_built:
+        checkpoint['param_schedulers'] = scheduler_states(runner.param_schedulers)
+    if loop is not None:
+        checkpoint['train_state'] = {
+            'loop': loop.state_dict(),
+            'rng': capture_rng_state(),
+            'hooks': hook_states(runner.hooks),
+        }
+    return checkpoint
+
+
+def restore_checkpoint(
+    runner,
+    checkpoint: Mapping[str, Any],
+    resume_optimizer: bool = True,
+    resume_param_scheduler: bool = True,
+) -> None:
+    """Put a checkpoint's training state back into ``runner`` (for ``resume``)."""
+    logger = get_logger()
+    meta = checkpoint.get('meta', {})
+    train_state = checkpoint.get('train_state')
+    loop = runner.train_loop
+    if train_state is not None:
+        loop.load_state_dict(train_state['loop'])
+    else:
+        loop._epoch = int(meta.get('epoch', 0))
+        loop._iter = int(meta.get('iter', 0))
+        logger.warning(
+            'the checkpoint has no data position (not saved by Cadence): the current epoch '
+            'restarts from its first batch'
+        )
+    saved_seed = meta.get('seed')
+    if saved_seed is not None and saved_seed != runner.seed:
+        logger.warning(
+            f"the seed in the checkpoint ({saved_seed}) replaces this run's seed ({runner.seed})"
+        )
+        runner.reseed(saved_seed)
+    saved_meta = meta.get('dataset_meta')
+    current_meta = getattr(loop.dataloader.dataset, 'metainfo', None)
+    if (
+        saved_meta is not None
+        and current_meta is not None
+        and dict(saved_meta) != dict(current_meta)
+    ):
+        logger.warning("the dataset metainfo differs from the checkpoint's")
+    runner.message_hub.load_state_dict(checkpoint.get('message_hub', {}))
+    if resume_optimizer and 'optimizer' in checkpoint:
+        runner.optim_wrapper.load_state_dict(checkpoint['optimizer'])
+    elif resume_optimizer:
+        logger.warning(
+            'the checkpoint has no optimizer state (a best or published checkpoint?): the '
+            'optimizer starts afresh, so the run will not continue exactly'
+        )
+    if resume_param_scheduler and runner.param_schedulers is not None:
+        if 'param_schedulers' in checkpoint:
+            from ..optim.scheduler import restore_schedulers
+
+            restore_schedulers(runner.param_schedulers, checkpoint['param_schedulers'])
+        else:
+            logger.warning('the checkpoint has no scheduler state: schedules restart')
+    load_model_state(get_model(runner.model), checkpoint['state_dict'], strict=False)
+    if train_state is not None:
+        load_hook_states(runner.hooks, train_state.get('hooks', {}))
+        restore_rng_state(train_state['rng'])
