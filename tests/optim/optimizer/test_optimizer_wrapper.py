@@ -47,6 +47,28 @@ def test_one_group_at_the_optimizer_lr_has_no_pseudo_group():
     assert wrapper.param_groups is wrapper.optimizer.param_groups
 
 
+class _StepSizeOptimizer(torch.optim.Optimizer):
+    """A custom optimizer whose groups call the step size something other than ``lr``."""
+
+    def __init__(self, params, a):
+        super().__init__(params, dict(a=a))
+
+    @torch.no_grad()
+    def step(self, closure=None):
+        for group in self.param_groups:
+            for p in group['params']:
+                if p.grad is not None:
+                    p.sub_(p.grad, alpha=group['a'])
+
+
+def test_optimizer_without_lr_logs_no_lr_instead_of_failing():
+    model = nn.Linear(2, 2)
+    wrapper = OptimWrapper(_StepSizeOptimizer(model.parameters(), a=0.1))
+    assert wrapper.get_lr() == {}
+    wrapper.update_params(model(torch.ones(1, 2)).sum())
+    assert wrapper.get_momentum() == {'momentum': [0]}
+
+
 def test_one_merged_group_with_a_multiplied_lr_keeps_base_lr():
     """Merged groups: a single group whose lr is not the optimizer's still logs base_lr."""
     wrapper = build_optim_wrapper(

@@ -262,11 +262,17 @@ class OptimWrapper:
         return self.optimizer.defaults
 
     def get_lr(self) -> dict[str, list[float]]:
-        """``{'base_lr': [...], 'lr': [per group]}`` (``base_lr`` with the pseudo-group only)."""
+        """``{'base_lr': [...], 'lr': [per group]}`` (``base_lr`` with the pseudo-group only).
+
+        An optimizer whose groups have no ``lr`` (a custom one may call its step size anything)
+        gives an empty dict rather than failing the iteration that logs it.
+        """
         result = {}
         if self.base_param_settings is not None:
             result['base_lr'] = [self.base_param_settings['lr']]
-        result['lr'] = [group['lr'] for group in self.optimizer.param_groups]
+        lrs = [group['lr'] for group in self.optimizer.param_groups if 'lr' in group]
+        if lrs:
+            result['lr'] = lrs
         return result
 
     def get_momentum(self) -> dict[str, list[float]]:
