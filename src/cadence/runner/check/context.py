@@ -10,6 +10,13 @@ from .findings import Findings
 from .report import CheckReport
 
 
+def optimizer_wrappers(optim_wrapper: Any) -> dict[str, Any]:
+    """``{name: wrapper}`` of an ``OptimWrapperDict``; ``{'': wrapper}`` for a single one."""
+    if callable(getattr(optim_wrapper, 'items', None)) and not hasattr(optim_wrapper, 'optimizer'):
+        return dict(optim_wrapper.items())
+    return {'': optim_wrapper}
+
+
 @dataclass
 class Training:
     """How long training runs; ``None`` where the config or the data did not say."""

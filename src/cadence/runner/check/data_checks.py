@@ -17,7 +17,7 @@ from ...registry import LOOPS
 from ..config_check import TRIPLETS, train_loop_cfg
 from ..loops import EpochBasedTrainLoop
 from ..optim_setup import accumulative_counts, scale_lr
-from .context import CheckContext
+from .context import CheckContext, optimizer_wrappers
 from .findings import capture_warnings
 from .report import DataSummary, LoaderInfo
 
@@ -65,12 +65,6 @@ def _note_round_up(stage: str, loader: Any, world_size: int, data: DataSummary) 
             data.notes.append(
                 f'{stage}: without round_up, the last {extra} process(es) get one sample fewer'
             )
-
-
-def _sub_wrappers(optim_wrapper: Any) -> dict[str, Any]:
-    if callable(getattr(optim_wrapper, 'items', None)) and not hasattr(optim_wrapper, 'optimizer'):
-        return dict(optim_wrapper.items())
-    return {'': optim_wrapper}
 
 
 def check_data(ctx: CheckContext) -> None:
@@ -169,7 +163,7 @@ def _count_updates(ctx: CheckContext, data: DataSummary) -> None:
     optim_cfg = ctx.values.get('optim_wrapper')
     if ctx.optim_wrapper is None or training.batch_size is None:
         return
-    for name, wrapper in _sub_wrappers(ctx.optim_wrapper).items():
+    for name, wrapper in optimizer_wrappers(ctx.optim_wrapper).items():
         counts = accumulative_counts(wrapper)
         if ctx.stand_in is not None and isinstance(optim_cfg, Mapping):
             configured = optim_cfg.get('accumulative_counts', 1)

@@ -9,7 +9,7 @@ from typing import Any
 
 from ...optim.scheduler import ParamScheduler, build_param_schedulers, schedule_values
 from ...registry.build import config_key_path
-from .context import CheckContext
+from .context import CheckContext, optimizer_wrappers
 from .report import TurningPoints
 from .windows import Tail, flag_coverage, window_of, window_warnings
 
@@ -18,12 +18,6 @@ MAX_CURVES = 4
 #: The preview holds iterations x param groups values per scheduled value; above this many it
 #: is left to ``cadence schedule``.
 MAX_PREVIEW_VALUES = 5_000_000
-
-
-def _is_multi(optim_wrapper: Any) -> bool:
-    return callable(getattr(optim_wrapper, 'items', None)) and not hasattr(
-        optim_wrapper, 'add_param_group'
-    )
 
 
 def _as_list(cfg: Any) -> list[Any]:
@@ -39,7 +33,7 @@ def _items(ctx: CheckContext, cfg: Any, options: dict) -> Iterator[tuple[str, An
     else:
         probe = [] if isinstance(cfg, (Mapping, list, tuple)) else cfg
     build_param_schedulers(ctx.optim_wrapper, probe, **options)  # structure errors only
-    wrappers = dict(ctx.optim_wrapper.items()) if _is_multi(ctx.optim_wrapper) else {}
+    wrappers = optimizer_wrappers(ctx.optim_wrapper)
     if per_optimizer:
         for name, sub in cfg.items():
             if name not in wrappers:
@@ -55,8 +49,7 @@ def _items(ctx: CheckContext, cfg: Any, options: dict) -> Iterator[tuple[str, An
                 )
                 yield name, wrappers[name], config_key_path(item) or fallback, item
         return
-    targets = wrappers or {'': ctx.optim_wrapper}
-    for name, wrapper in targets.items():
+    for name, wrapper in wrappers.items():
         for index, item in enumerate(_as_list(cfg)):
             fallback = 'param_scheduler' + ('' if isinstance(cfg, Mapping) else f'.{index}')
             yield name, wrapper, config_key_path(item) or fallback, item
@@ -129,7 +122,8 @@ def _turning_points(ctx: CheckContext, params: list[str]) -> None:
     training = ctx.training
     if training.iterations is None:
         return
-    groups = sum(len(w.param_groups) for w in _wrappers(ctx.optim_wrapper))
+    wrappers = optimizer_wrappers(ctx.optim_wrapper).values()
+    groups = sum(len(getattr(w, 'optimizer', w).param_groups) for w in wrappers)
     if training.iterations * groups > MAX_PREVIEW_VALUES:
         ctx.report.schedule_notes.append(
             f'turning points left out ({training.iterations} iterations x {groups} groups); '
@@ -157,9 +151,3 @@ def _turning_points(ctx: CheckContext, params: list[str]) -> None:
     ctx.report.schedule_notes.extend(preview.notes)
     if ctx.lr_scaled:
         ctx.report.schedule_notes.append('the turning points show lrs before auto_scale_lr')
-
-
-def _wrappers(optim_wrapper: Any) -> list[Any]:
-    if _is_multi(optim_wrapper):
-        return [w.optimizer for _, w in optim_wrapper.items()]
-    return [getattr(optim_wrapper, 'optimizer', optim_wrapper)]

@@ -45,8 +45,7 @@ def check_imports(ctx: CheckContext) -> None:
 def check_runner_settings(ctx: CheckContext) -> None:
     """Everything the Runner validates before building: the train/val/test triplets, loop,
     dataloader and hook configs (:func:`iter_config_errors`), then ``env_cfg``,
-    ``randomness``, ``log_level``, ``log_processor``, ``visualizer`` and near-miss
-    top-level keys."""
+    ``randomness``, ``log_level``, ``log_processor`` and near-miss top-level keys."""
     findings, values = ctx.findings, ctx.values
     for error in iter_config_errors(values):
         findings.exception(error)
@@ -70,12 +69,6 @@ def check_runner_settings(ctx: CheckContext) -> None:
             LOG_PROCESSORS.build(
                 {'type': 'LogProcessor', **log_processor}, key_path='log_processor'
             )
-    if values.get('visualizer') is not None:
-        findings.warning(
-            'not supported by this version and ignored; scalars are written to '
-            '<work_dir>/<timestamp>/vis_data/scalars.json',
-            'visualizer',
-        )
     for key in ctx.cfg:
         if key in KNOWN_KEYS:
             continue
@@ -102,6 +95,11 @@ def check_run_files(ctx: CheckContext) -> None:
     elif not isinstance(work_dir, (str, os.PathLike)) or not str(work_dir):
         findings.error(f'must be a directory path, got {work_dir!r}', 'work_dir')
         work_dir = None
+    if values.get('launcher') not in (None, 'none') and ctx.world_size == 1:
+        ctx.report.notes.append(
+            f'launcher={values["launcher"]!r}: the counts below are for one process; pass '
+            '--world-size N for N'
+        )
     load_from, resume = values.get('load_from'), values.get('resume')
     if load_from is not None:
         if not isinstance(load_from, (str, os.PathLike)):
