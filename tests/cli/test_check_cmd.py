@@ -59,7 +59,7 @@ def test_example_configs_check_clean(config, tmp_path, capsys, monkeypatch):
     assert not work.exists()
     assert '\x1b' not in out and '┃' not in out  # plain text when not on a terminal
     summary = out.rstrip().splitlines()[-1]
-    assert ': 0 errors, ' in summary and summary.endswith('ready to train')
+    assert ': 0 errors, ' in summary and summary.endswith('ready to run')
     findings = out.split('== Errors and warnings ==')[1].splitlines()
     warned = {line.split(': ')[1] for line in findings if line.startswith('warning: ')}
     assert warned == EXPECTED_WARNINGS.get(str(config.relative_to(ROOT / 'configs')), set())
@@ -76,7 +76,7 @@ def test_errors_give_status_1_and_one_line_each(tmp_path, capsys):
         'param_scheduler.0',
     ]
     assert all(re.search(r'bad\.py:\d+\)$', e) or 'bad.py:' in e for e in errors)
-    assert lines[-1].endswith('bad.py: 3 errors, 0 warnings: do not train with it')
+    assert lines[-1].endswith('bad.py: 3 errors, 0 warnings: do not run it')
 
 
 def test_strict_fails_on_warnings(capsys):

@@ -54,7 +54,7 @@ def test_plain_text_sections_and_no_control_characters(report):
     assert 'Learning Rate (lr): turning points' in text
     assert 'error: custom_hooks.0: LoggerHook got an unexpected argument' in text
     assert '(test)' in text  # where the bad value was set: the merge's source
-    assert text.splitlines()[-1].endswith(': 1 error, 2 warnings: do not train with it')
+    assert text.splitlines()[-1].endswith(': 1 error, 2 warnings: do not run it')
 
 
 def test_quiet_text_is_the_findings_and_the_summary(report):
@@ -74,7 +74,7 @@ def test_rich_tables_fit_the_width_and_show_the_same_facts(report, width):
     for fact in ('custom_hooks.0', 'param_scheduler.1', 'LinearMomentum', 'DigitsDataset',
                  'ParamSchedulerHook', 'world size 1; iteration-based: 1200 iterations'):  # fmt: skip
         assert fact in plain
-    assert ' '.join(plain.split()).endswith('1 error, 2 warnings: do not train with it')
+    assert ' '.join(plain.split()).endswith('1 error, 2 warnings: do not run it')
 
 
 def test_rich_quiet_prints_only_findings(report):

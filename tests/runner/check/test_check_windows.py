@@ -49,7 +49,7 @@ def test_overlapping_windows_are_flagged_not_warned():
     report = check_config(SEEDS / 'warmup_iter_then_multistep.py')
     linear, multistep = report.windows
     assert (linear.begin_iter, linear.end_iter) == (0, 50)
-    assert multistep.flags == ('overlaps #0 (their factors multiply)',)
+    assert multistep.flags == ('overlaps #0 (both change lr)',)
     assert report.warnings == []
 
 

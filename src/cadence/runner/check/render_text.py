@@ -47,7 +47,9 @@ def training_lines(report: CheckReport) -> list[str]:
         return []
     lines = []
     length = data.iterations
-    if data.by_epoch:
+    if data.max_epochs is None and length is None and data.epoch_length is None:
+        length_text = 'no training length (train_cfg or train_dataloader missing or invalid)'
+    elif data.by_epoch:
         per_epoch = _value(data.epoch_length)
         length_text = (
             f'epoch-based: {_value(data.max_epochs)} epochs x {per_epoch} iterations '
@@ -130,7 +132,7 @@ def finding_rows(report: CheckReport) -> list[tuple[str, ...]]:
 def summary_line(report: CheckReport) -> str:
     errors, warnings = len(report.errors), len(report.warnings)
     counts = f'{errors} error{"s" * (errors != 1)}, {warnings} warning{"s" * (warnings != 1)}'
-    verdict = 'do not train with it' if errors else 'ready to train'
+    verdict = 'do not run it' if errors else 'ready to run'
     return f'{report.config}: {counts}: {verdict}'
 
 

@@ -151,7 +151,7 @@ def flag_coverage(
             if last is None and begin > 0:
                 flags[index].append(f'{param} keeps its configured value before it')
             elif last is not None and begin < covered:
-                flags[index].append(f'overlaps #{last} (their factors multiply)')
+                flags[index].append(f'overlaps #{last} (both change {param})')
             elif last is not None and begin > covered:
                 flags[index].append(
                     f'gap before it: {param} held in iterations {covered}-{begin - 1}'
