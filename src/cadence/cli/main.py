@@ -27,6 +27,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
         'cadence.cli.schedule',
         'plot every scheduled value (lr, momentum, ...) of a config',
     ),
+    'check': ('cadence.cli.check', 'build everything without training; list every config error'),
 }
 
 
