@@ -180,8 +180,9 @@ def format_param_group_report(report: ParamGroupReport | dict[str, ParamGroupRep
     total = sum(p.numel for p in report.params)
     trainable = sum(p.numel for p in report.params if p.trainable)
     lines = [
-        f'{report.optimizer} built by {report.constructor}: {len(report.groups)} parameter '
-        f'groups, {len(report.params)} tensors, {total:,} parameters ({trainable:,} trainable)'
+        f'{report.optimizer} built by {report.constructor}: '
+        f'{_count(len(report.groups), "parameter group")}, {_count(len(report.params), "tensor")}, '
+        f'{_count(total, "parameter")} ({trainable:,} trainable)'
     ]
     lines += [f'note: {note}' for note in report.notes]
     width = max((len(p.name) for p in report.params), default=0)
@@ -206,3 +207,8 @@ def format_param_group_report(report: ParamGroupReport | dict[str, ParamGroupRep
     for key in report.unmatched_custom_keys:
         lines.append(f'warning: custom key {key!r} matched no parameter')
     return '\n'.join(lines)
+
+
+def _count(n: int, noun: str) -> str:
+    """``'1 tensor'``, ``'2,048 tensors'``."""
+    return f'{n:,} {noun}' + ('' if n == 1 else 's')
