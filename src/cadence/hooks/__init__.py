@@ -1,10 +1,11 @@
-"""Hooks: ``Hook``, ``Priority`` and the default hooks (one module each)."""
+"""Hooks: ``Hook``, ``Priority``, the default hooks and the optional ones (one module each)."""
 
 from .hook import STAGES, Hook, triggered_stages
 from .priority import Priority, get_priority
 
 from .runtime_info_hook import RuntimeInfoHook  # isort: skip
 from .checkpoint_hook import CheckpointHook
+from .ema_hook import EMAHook
 from .iter_timer_hook import IterTimerHook
 from .logger_hook import LoggerHook
 from .param_scheduler_hook import ParamSchedulerHook
@@ -14,6 +15,7 @@ __all__ = [
     'STAGES',
     'CheckpointHook',
     'DistSamplerSeedHook',
+    'EMAHook',
     'Hook',
     'IterTimerHook',
     'LoggerHook',
