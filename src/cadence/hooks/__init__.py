@@ -5,6 +5,7 @@ from .priority import Priority, get_priority
 
 from .runtime_info_hook import RuntimeInfoHook  # isort: skip
 from .checkpoint_hook import CheckpointHook
+from .early_stopping_hook import EarlyStoppingHook
 from .ema_hook import EMAHook
 from .iter_timer_hook import IterTimerHook
 from .logger_hook import LoggerHook
@@ -16,6 +17,7 @@ __all__ = [
     'CheckpointHook',
     'DistSamplerSeedHook',
     'EMAHook',
+    'EarlyStoppingHook',
     'Hook',
     'IterTimerHook',
     'LoggerHook',
