@@ -9,7 +9,13 @@ from .examples import (
     TinySwinClassifier,
     TinyViTClassifier,
 )
-from .wrappers import get_model, is_model_wrapper
+from .wrappers import (
+    MMDistributedDataParallel,
+    convert_sync_batchnorm,
+    get_model,
+    is_model_wrapper,
+    revert_sync_batchnorm,
+)
 
 __all__ = [
     'BaseDataPreprocessor',
@@ -19,8 +25,11 @@ __all__ = [
     'LinearClsHead',
     'LossError',
     'MLPClassifier',
+    'MMDistributedDataParallel',
     'TinySwinClassifier',
     'TinyViTClassifier',
+    'convert_sync_batchnorm',
     'get_model',
     'is_model_wrapper',
+    'revert_sync_batchnorm',
 ]
