@@ -9,6 +9,7 @@ from .iter_timer_hook import IterTimerHook
 from .logger_hook import LoggerHook
 from .param_scheduler_hook import ParamSchedulerHook
 from .sampler_seed_hook import DistSamplerSeedHook
+from .sync_buffers_hook import SyncBuffersHook
 
 __all__ = [
     'STAGES',
@@ -20,6 +21,7 @@ __all__ = [
     'ParamSchedulerHook',
     'Priority',
     'RuntimeInfoHook',
+    'SyncBuffersHook',
     'get_priority',
     'triggered_stages',
 ]
