@@ -68,6 +68,7 @@ def test_only_rank_0_writes_and_it_decides_the_work_dir_and_timestamp(out):
     rank0, rank1 = both(out, 'equal_weights')
     assert rank1['work_dir'] == rank0['work_dir'] == os.path.join(out, 'equal')
     assert rank1['timestamp'] == rank0['timestamp']
+    assert rank1['seed'] == rank0['seed'] == 0  # the same seed everywhere by default
     assert rank1['writes'] == []  # no file opened for writing, created, renamed or removed
     assert not os.path.exists(os.path.join(out, 'equal_rank1_request'))
     names = sorted(os.listdir(rank0['work_dir']))
@@ -113,7 +114,8 @@ def test_two_process_resume_continues_exactly_on_every_rank(out):
         assert_states_equal(result['auto'], result['full'])
         assert result['auto_started_at'] == ['iter_12.pth', 'iter_8.pth']
     rank0, rank1 = both(out, 'resume')
-    assert not torch.equal(rank0['full_rng'], rank1['full_rng'])  # diff_rank_seed
+    assert (rank0['seed'], rank1['seed']) == (3, 4)  # diff_rank_seed adds the rank
+    assert not torch.equal(rank0['full_rng'], rank1['full_rng'])
     # ...yet the weights are the same: init_weights' random draws are replaced by rank 0's
     # before training, and DDP keeps them in step; BatchNorm statistics stay per rank
     for key, value in rank0['full'].items():

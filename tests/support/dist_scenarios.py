@@ -167,6 +167,7 @@ def equal_weights(out: str, launcher: str = 'pytorch', per_rank_batch: int = 8) 
         'evaluated': [torch.stack(samples) for samples in SampleRecorder.computed_on],
         'work_dir': runner.work_dir,
         'timestamp': runner.timestamp,
+        'seed': runner.seed,
         'log_level': runner.logger.level,
         'writes': list(writes) if writes is not None else None,
     }
@@ -239,7 +240,7 @@ def resume(out: str) -> dict:
     full_dir = os.path.join(out, 'resume_full')
     full = Runner.from_cfg(_resume_cfg(full_dir))
     full.train()
-    result = {'full': final_state(full), 'full_rng': torch.get_rng_state()}
+    result = {'full': final_state(full), 'full_rng': torch.get_rng_state(), 'seed': full.seed}
 
     resumed = Runner.from_cfg(
         _resume_cfg(
