@@ -49,6 +49,19 @@ def test_dist_cfg_is_checked_before_anything_starts(tmp_path):
     assert info.value.key_path == 'env_cfg.dist_cfg.backnd'
 
 
+def test_config_checks_list_launcher_and_dist_cfg_mistakes(tmp_path):
+    from cadence.runner.config_check import iter_config_errors
+
+    values = {
+        'launcher': 'pytorh',
+        'env_cfg': {'dist_cfg': {'backend': 'ncll'}},
+        'randomness': None,
+    }
+    errors = {error.key_path: str(error) for error in iter_config_errors(values)}
+    assert "Did you mean 'pytorch'" in errors['launcher']
+    assert "Did you mean 'nccl'" in errors['env_cfg.dist_cfg.backend']
+
+
 def test_one_process_trains_sync_bn_models_with_plain_batchnorm(tmp_path):
     runner = runner_from(tmp_path, model={'type': 'SyncBNClassifier'})
     assert not any(isinstance(m, nn.SyncBatchNorm) for m in runner.model.modules())

@@ -88,6 +88,16 @@ def check_dist_cfg(cfg: Mapping[str, Any]) -> None:
         )
 
 
+def check_launcher(launcher: Any) -> None:
+    """``'none'`` or ``'pytorch'``."""
+    if launcher not in LAUNCHERS:
+        raise ConfigError(
+            f'unknown launcher {launcher!r}.{suggestion_text(str(launcher), LAUNCHERS)} '
+            f'Use one of {", ".join(LAUNCHERS)} (slurm and mpi jobs can start torchrun)',
+            'launcher',
+        )
+
+
 def _local_rank() -> int:
     return int(os.environ['LOCAL_RANK'])
 
@@ -111,12 +121,7 @@ def init_dist(
         init_backend: Only ``'torch'``, the reference's default.
         timeout: Seconds a collective may wait for the other ranks (torch's default if unset).
     """
-    if launcher not in LAUNCHERS:
-        raise ConfigError(
-            f'unknown launcher {launcher!r}.{suggestion_text(str(launcher), LAUNCHERS)} '
-            f'Use one of {", ".join(LAUNCHERS)} (slurm and mpi jobs can start torchrun)',
-            'launcher',
-        )
+    check_launcher(launcher)
     check_dist_cfg({'backend': backend, 'init_backend': init_backend, 'timeout': timeout})
     if launcher == 'none' or is_distributed():
         return
