@@ -29,5 +29,8 @@ def run(args: argparse.Namespace) -> int:
     if args.cfg_options:
         cfg.merge_from_dict(parse_options(args.cfg_options))
     metrics = build_runner(cfg).test()
-    print(json.dumps(metrics, indent=2, sort_keys=True))
+    from ..dist import is_main_process
+
+    if is_main_process():  # every process has the metrics; print them once
+        print(json.dumps(metrics, indent=2, sort_keys=True))
     return 0

@@ -188,6 +188,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         runner.train()
     except TrainingInterrupted as exc:
-        print(f'{exc}. Continue with: cadence train {args.config} --resume')
+        if exc.checkpoint is not None:  # rank 0 (the one that saved)
+            print(f'{exc}. Continue with: cadence train {args.config} --resume')
         return 128 + exc.signum
     return 0

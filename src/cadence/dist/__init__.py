@@ -1,10 +1,12 @@
-"""Thin helpers over ``torch.distributed``: rank, world size, barriers and small broadcasts.
+"""Thin helpers over ``torch.distributed``: rank, world size, collectives, process-group setup.
 
 Every helper is correct in a single process (rank 0 of 1) without a process group, so the rest
-of Cadence calls them unconditionally. Process-group setup and model wrapping for real
-multi-process runs live apart (:func:`init_dist`).
+of Cadence calls them unconditionally. :func:`init_dist` sets up multi-process runs
+(``launcher='pytorch'`` under ``torchrun``).
 """
 
+from .collectives import REDUCE_OPS, all_reduce, all_reduce_params, broadcast
+from .setup import LAUNCHERS, cpu_group, get_backend, init_dist, resolve_backend
 from .utils import (
     all_gather_object,
     barrier,
@@ -13,7 +15,6 @@ from .utils import (
     get_dist_info,
     get_rank,
     get_world_size,
-    init_dist,
     is_distributed,
     is_main_process,
     master_only,
@@ -21,10 +22,17 @@ from .utils import (
 )
 
 __all__ = [
+    'LAUNCHERS',
+    'REDUCE_OPS',
     'all_gather_object',
+    'all_reduce',
+    'all_reduce_params',
     'barrier',
+    'broadcast',
     'broadcast_object',
     'collect_results',
+    'cpu_group',
+    'get_backend',
     'get_dist_info',
     'get_rank',
     'get_world_size',
@@ -32,5 +40,6 @@ __all__ = [
     'is_distributed',
     'is_main_process',
     'master_only',
+    'resolve_backend',
     'sync_random_seed',
 ]

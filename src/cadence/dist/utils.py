@@ -1,4 +1,4 @@
-"""Rank / world-size queries and the few collectives the Runner needs (single-process safe)."""
+"""Rank / world-size queries and object collectives (all single-process safe)."""
 
 from __future__ import annotations
 
@@ -10,11 +10,7 @@ from typing import Any, TypeVar
 import torch
 import torch.distributed as torch_dist
 
-from ..errors import ConfigError
-
 F = TypeVar('F', bound=Callable[..., Any])
-
-LAUNCHERS = ('none', 'pytorch')
 
 
 def is_distributed() -> bool:
@@ -78,15 +74,53 @@ def all_gather_object(obj: Any) -> list[Any]:
     return gathered
 
 
+class _PackedTensor:
+    """A CPU tensor travelling as a NumPy array: pickling one costs microseconds where a
+    tensor costs about a hundred (per-sample metric results hold thousands of small ones)."""
+
+    __slots__ = ('array',)
+
+    def __init__(self, array: Any) -> None:
+        self.array = array
+
+    def __reduce__(self) -> tuple:
+        return (_PackedTensor, (self.array,))
+
+
+def _pack(obj: Any) -> Any:
+    if isinstance(obj, torch.Tensor):
+        tensor = obj.detach().cpu()
+        try:
+            return _PackedTensor(tensor.numpy())
+        except (TypeError, RuntimeError):  # dtypes NumPy lacks (bfloat16, ...) stay tensors
+            return tensor
+    if type(obj) is dict:
+        return {key: _pack(value) for key, value in obj.items()}
+    if type(obj) in (list, tuple):
+        return type(obj)(_pack(value) for value in obj)
+    return obj
+
+
+def _unpack(obj: Any) -> Any:
+    if isinstance(obj, _PackedTensor):
+        return torch.from_numpy(obj.array)
+    if type(obj) is dict:
+        return {key: _unpack(value) for key, value in obj.items()}
+    if type(obj) in (list, tuple):
+        return type(obj)(_unpack(value) for value in obj)
+    return obj
+
+
 def collect_results(results: list[Any], size: int) -> list[Any]:
     """Per-sample results of every rank in dataset order, without the padding samplers add.
 
     Ranks process interleaved indices (``rank, rank + world, ...``), so the gathered lists are
-    zipped back together and cut to ``size`` (the dataset length).
+    zipped back together and cut to ``size`` (the dataset length). Tensors inside plain
+    dicts, lists and tuples arrive as CPU tensors.
     """
-    parts = all_gather_object(results)
-    if len(parts) == 1:
+    if get_world_size() == 1:
         return list(results[:size])
+    parts = [_unpack(part) for part in all_gather_object(_pack(list(results)))]
     ordered: list[Any] = []
     for i in range(max(len(p) for p in parts)):
         ordered.extend(part[i] for part in parts if i < len(part))
@@ -95,29 +129,4 @@ def collect_results(results: list[Any], size: int) -> list[Any]:
 
 def sync_random_seed() -> int:
     """A random seed drawn on rank 0 and shared with every rank."""
-    seed = random.randint(0, 2**31 - 1)
-    if not is_distributed():
-        return seed
-    tensor = torch.tensor(seed, dtype=torch.int64)
-    torch_dist.broadcast(tensor, src=0)
-    return int(tensor.item())
-
-
-def init_dist(launcher: str, backend: str | None = None, **kwargs: Any) -> None:
-    """Set up the process group for ``launcher``.
-
-    ``'none'`` does nothing. Multi-process training (``'pytorch'``, under ``torchrun``) is not
-    available in this version: it raises a ``ConfigError`` rather than letting several processes
-    train without gradient synchronisation.
-    """
-    if launcher not in LAUNCHERS:
-        raise ConfigError(
-            f'unknown launcher {launcher!r}; use one of {", ".join(LAUNCHERS)}', 'launcher'
-        )
-    if launcher == 'none':
-        return
-    raise ConfigError(
-        "launcher='pytorch' (multi-process training under torchrun) is not supported by this "
-        "version of Cadence yet; run with launcher='none' (the default) on one process",
-        'launcher',
-    )
+    return broadcast_object(random.randint(0, 2**31 - 1))

@@ -13,6 +13,7 @@ from .logger_hook import LoggerHook
 from .naive_visualization_hook import NaiveVisualizationHook
 from .param_scheduler_hook import ParamSchedulerHook
 from .sampler_seed_hook import DistSamplerSeedHook
+from .sync_buffers_hook import SyncBuffersHook
 
 __all__ = [
     'STAGES',
@@ -28,6 +29,7 @@ __all__ = [
     'ParamSchedulerHook',
     'Priority',
     'RuntimeInfoHook',
+    'SyncBuffersHook',
     'get_priority',
     'triggered_stages',
 ]

@@ -17,6 +17,7 @@ from typing import Any
 
 import torch
 
+from ..dist import is_main_process
 from ..errors import ConfigError, suggestion_text
 from ..registry import HOOKS
 from ..runner.checkpoint import (
@@ -169,10 +170,11 @@ class CheckpointHook(Hook):
             self.out_dir = runner.work_dir
         else:
             self.out_dir = os.path.join(self._out_dir_arg, os.path.basename(runner.work_dir))
-        os.makedirs(self.out_dir, exist_ok=True)
-        removed = remove_stale_temporaries(self.out_dir)
-        if removed:
-            runner.logger.warning(f'removed unfinished checkpoint writes: {removed}')
+        if is_main_process():  # only rank 0 touches the files; every rank keeps the records
+            os.makedirs(self.out_dir, exist_ok=True)
+            removed = remove_stale_temporaries(self.out_dir)
+            if removed:
+                runner.logger.warning(f'removed unfinished checkpoint writes: {removed}')
         hub = runner.message_hub
         self.last_ckpt = hub.get_info('last_ckpt')
         self.keep_ckpt_ids = [int(i) for i in hub.get_info('keep_ckpt_ids', [])]
@@ -210,8 +212,9 @@ class CheckpointHook(Hook):
         return os.path.join(self.out_dir, self.filename_tmpl.format(step))
 
     def _remove(self, step: int) -> None:
-        with contextlib.suppress(FileNotFoundError):
-            os.remove(self._path(step))
+        if is_main_process():
+            with contextlib.suppress(FileNotFoundError):
+                os.remove(self._path(step))
 
     def _save_regular(self, runner, step: int) -> None:
         path = self._path(step)
@@ -223,7 +226,8 @@ class CheckpointHook(Hook):
         hub.update_info('last_ckpt', path)
         hub.update_info('keep_ckpt_ids', ids)
         self._write(runner, os.path.basename(path), self.save_optimizer, self.save_param_scheduler)
-        write_last_checkpoint(runner.work_dir, path)
+        if is_main_process():
+            write_last_checkpoint(runner.work_dir, path)
         self.keep_ckpt_ids, self.last_ckpt, self._last_step = ids, path, step
         for old in dropped:
             self._remove(old)
@@ -269,7 +273,7 @@ class CheckpointHook(Hook):
             runner.message_hub.update_info(f'best_ckpt{suffix}', path)
             self.best_scores[key], self.best_paths[key] = value, path
             self._write(runner, filename, optimizer=False, schedulers=False)
-            if previous and previous != path:
+            if previous and previous != path and is_main_process():
                 with contextlib.suppress(FileNotFoundError):
                     os.remove(previous)
             runner.logger.info(f'the best {key} so far, {value:.4f}, is saved as {filename}')
@@ -286,7 +290,7 @@ class CheckpointHook(Hook):
     # -- published copies --------------------------------------------------------------------
 
     def after_train(self, runner) -> None:
-        if self.published_keys is None:
+        if self.published_keys is None or not is_main_process():
             return
         paths = [self.last_ckpt] if self.save_last and self.last_ckpt else []
         paths += list(self.best_paths.values())

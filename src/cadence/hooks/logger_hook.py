@@ -12,6 +12,7 @@ import shutil
 from collections.abc import Sequence
 from typing import Any
 
+from ..dist import is_main_process
 from ..errors import ConfigError
 from ..registry import HOOKS
 from .hook import Hook
@@ -116,6 +117,8 @@ class LoggerHook(Hook):
             runner, len(runner.test_dataloader), 'test', metrics
         )
         runner.logger.info(line)
+        if not is_main_process():
+            return
         path = os.path.join(runner.log_dir, f'{runner.timestamp}.json')
         os.makedirs(runner.log_dir, exist_ok=True)
         with open(path, 'w', encoding='utf-8') as handle:
@@ -123,7 +126,7 @@ class LoggerHook(Hook):
 
     def after_run(self, runner) -> None:
         runner.visualizer.close()
-        if self.out_dir is None:
+        if self.out_dir is None or not is_main_process():
             return
         os.makedirs(self.out_dir, exist_ok=True)
         for root, _, files in os.walk(runner.log_dir):

@@ -83,6 +83,10 @@ class ScalarLog:
         self._files: list[Any] = []
 
     def add_scalars(self, scalars: Mapping[str, Any], step: int) -> None:
+        from ..dist import is_main_process  # here: importing cadence.logging needs no torch
+
+        if not is_main_process():  # one scalar log per run: rank 0's
+            return
         if not self._files:
             for path in self.paths:
                 os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)

@@ -16,7 +16,13 @@ from .examples import (
     TinySwinClassifier,
     TinyViTClassifier,
 )
-from .wrappers import get_model, is_model_wrapper
+from .wrappers import (
+    MMDistributedDataParallel,
+    convert_sync_batchnorm,
+    get_model,
+    is_model_wrapper,
+    revert_sync_batchnorm,
+)
 
 __all__ = [
     'BaseAveragedModel',
@@ -28,10 +34,13 @@ __all__ = [
     'LinearClsHead',
     'LossError',
     'MLPClassifier',
+    'MMDistributedDataParallel',
     'MomentumAnnealingEMA',
     'StochasticWeightAverage',
     'TinySwinClassifier',
     'TinyViTClassifier',
+    'convert_sync_batchnorm',
     'get_model',
     'is_model_wrapper',
+    'revert_sync_batchnorm',
 ]

@@ -14,15 +14,15 @@ from ..dist import is_main_process
 from ..errors import ConfigError
 from ..model import get_model
 from .checkpoint import (
-    find_latest_checkpoint,
     load_checkpoint_file,
     load_model_state,
     save_checkpoint_file,
     write_last_checkpoint,
 )
 from .checkpoint import revise_keys as revise_state_keys
+from .distributed import agreed_latest_checkpoint
 from .interrupt import TrainingInterrupted
-from .training_state import build_checkpoint, restore_checkpoint
+from .training_state import build_checkpoint, gather_rank_states, restore_checkpoint
 
 
 class CheckpointingMixin:
@@ -59,8 +59,9 @@ class CheckpointingMixin:
         path = self.save_checkpoint(
             out_dir, filename, meta={'epoch': state['epoch'], 'iter': state['iter']}
         )
-        write_last_checkpoint(self._work_dir, path)
-        self.logger.info(f'saved {path}; resume with --resume')
+        if path is not None:  # rank 0
+            write_last_checkpoint(self._work_dir, path)
+            self.logger.info(f'saved {path}; resume with --resume')
         raise TrainingInterrupted(signum, path)
 
     # -- checkpoints -------------------------------------------------------------------------
@@ -77,10 +78,15 @@ class CheckpointingMixin:
         backend_args: dict | None = None,
     ) -> str | None:
         """Write a checkpoint to ``out_dir/filename`` atomically (rank 0 only); returns the
-        path. Losses logged since the last check are checked first, so a run whose loss went
-        non-finite never saves poisoned weights."""
+        path (``None`` on the other ranks). Losses logged since the last check are checked
+        first, so a run whose loss went non-finite never saves poisoned weights.
+
+        In a multi-process run every rank must call this (as ``CheckpointHook`` does): what
+        differs between ranks (random generators, BatchNorm statistics) is gathered into rank
+        0's file, so a resumed run continues exactly on every rank."""
         if file_client_args is not None or backend_args is not None:
             raise ConfigError('remote checkpoint storage (backend_args) is not supported')
+        rank_states = gather_rank_states(self) if self.built_train_loop is not None else None
         if not is_main_process():
             return None
         self.check_losses()
@@ -91,7 +97,7 @@ class CheckpointingMixin:
         else:
             meta.setdefault('epoch', self.epoch)
             meta.setdefault('iter', self.iter + 1)
-        checkpoint = build_checkpoint(self, meta, save_optimizer, save_param_scheduler)
+        checkpoint = build_checkpoint(self, meta, save_optimizer, save_param_scheduler, rank_states)
         self.call_hook('before_save_checkpoint', checkpoint=checkpoint)
         path = os.path.join(out_dir, filename)
         save_checkpoint_file(checkpoint, path)
@@ -146,7 +152,7 @@ class CheckpointingMixin:
         training = self.built_train_loop is not None
         if self._resume and training:
             if self._load_from is None:
-                found = find_latest_checkpoint(self._work_dir)
+                found = agreed_latest_checkpoint(self._work_dir)
                 if found is None:
                     self.logger.info(
                         f'no checkpoint to resume from in {self._work_dir}; starting from scratch'
@@ -158,6 +164,6 @@ class CheckpointingMixin:
         elif self._load_from is not None:
             self.load_checkpoint(self._load_from)
         elif self._resume:
-            found = find_latest_checkpoint(self._work_dir)
+            found = agreed_latest_checkpoint(self._work_dir)
             if found is not None:
                 self.load_checkpoint(found[0])

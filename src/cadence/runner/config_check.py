@@ -211,6 +211,22 @@ def check_auto_scale_lr(cfg: Any) -> Iterator[ConfigError]:
             )
 
 
+def check_distributed_cfg(values: Mapping[str, Any]) -> Iterator[ConfigError]:
+    """``launcher`` and ``env_cfg.dist_cfg`` (setting them up would raise the same)."""
+    from ..dist.setup import check_dist_cfg, check_launcher
+
+    env_cfg = values.get('env_cfg')
+    dist_cfg = env_cfg.get('dist_cfg') if isinstance(env_cfg, Mapping) else None
+    checks = [lambda: check_launcher(values.get('launcher', 'none'))]
+    if isinstance(dist_cfg, Mapping):
+        checks.append(lambda: check_dist_cfg(dist_cfg))
+    for check in checks:
+        try:
+            check()
+        except ConfigError as exc:
+            yield exc
+
+
 def iter_config_errors(values: Mapping[str, Any]) -> Iterator[ConfigError]:
     """Every problem found in the Runner's arguments (given as a dict of them)."""
     yield from check_triplets(values)
@@ -225,6 +241,7 @@ def iter_config_errors(values: Mapping[str, Any]) -> Iterator[ConfigError]:
             yield from check_dataloader_cfg(values[f'{stage}_dataloader'], f'{stage}_dataloader')
     yield from check_hooks_cfg(values.get('default_hooks'), values.get('custom_hooks'))
     yield from check_auto_scale_lr(values.get('auto_scale_lr'))
+    yield from check_distributed_cfg(values)
 
 
 def check_runner_config(values: Mapping[str, Any]) -> None:

@@ -8,6 +8,7 @@ from typing import Any
 
 import torch
 
+from ..dist.setup import check_dist_cfg
 from ..errors import ConfigError
 from .config_check import check_keys
 
@@ -20,6 +21,12 @@ def _check(cfg: Any) -> Mapping[str, Any]:
         raise ConfigError(f'must be a dict, got {cfg!r}', 'env_cfg')
     check_keys(cfg, ENV_KEYS, 'env_cfg')
     check_keys(cfg.get('mp_cfg') or {}, MP_KEYS, 'env_cfg.mp_cfg')
+    dist_cfg = cfg.get('dist_cfg') or {}
+    if not isinstance(dist_cfg, Mapping):
+        raise ConfigError(
+            f"must be a dict such as dict(backend='gloo'), got {dist_cfg!r}", 'env_cfg.dist_cfg'
+        )
+    check_dist_cfg(dist_cfg)
     return cfg
 
 

@@ -196,7 +196,7 @@ class _TrainLoop(BaseLoop):
             sampler.load_state_dict(state['sampler'])
 
     def _check_interrupt(self) -> None:
-        if self.runner.interrupt.requested:
+        if self.runner.interrupt.should_stop(self._iter):
             self.runner.stop_on_interrupt()
 
 

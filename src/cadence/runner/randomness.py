@@ -56,6 +56,15 @@ def set_random_seed(
     return seed
 
 
+def seed_ranks(
+    seed: int | None = None, deterministic: bool = False, diff_rank_seed: bool = False
+) -> tuple[int, int]:
+    """Seed this process as :func:`set_random_seed` does; returns ``(seed shared by every rank,
+    this process's seed)``. They differ only with ``diff_rank_seed`` (by the rank)."""
+    shared = sync_random_seed() if seed is None else seed
+    return shared, set_random_seed(shared, deterministic, diff_rank_seed)
+
+
 def capture_rng_state() -> dict[str, Any]:
     """The state of every generator the training step may draw from."""
     version, internal, gauss = random.getstate()

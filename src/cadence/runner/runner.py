@@ -30,11 +30,12 @@ from . import env
 from .checkpointing import CheckpointingMixin
 from .config_check import check_runner_config, train_loop_cfg
 from .defaults import CFG_KEYS, DEFAULT_HOOKS, get_device
+from .distributed import broadcast_model_state, log_distributed_setup, wrap_model
 from .hook_list import HookList
 from .interrupt import InterruptRequest, TrainingInterrupted, catch_interrupts
 from .loops import BaseLoop, EpochBasedTrainLoop
 from .optim_setup import build_optim_wrapper, build_schedulers, is_built_optim_wrapper, scale_lr
-from .randomness import check_randomness, set_random_seed
+from .randomness import check_randomness, seed_ranks
 
 
 @RUNNERS.register_module()
@@ -79,15 +80,17 @@ class Runner(CheckpointingMixin):
         self.cfg = cfg
         if not isinstance(work_dir, (str, os.PathLike)) or not str(work_dir):
             raise ConfigError(f'must be a directory path, got {work_dir!r}', 'work_dir')
-        self._work_dir = os.path.abspath(work_dir)
-        if is_main_process():
-            os.makedirs(self._work_dir, exist_ok=True)
 
         self._launcher = launcher
+        self._env_cfg = env_cfg
         env.setup_env(env_cfg if env_cfg is not None else {'dist_cfg': {'backend': 'nccl'}})
         init_dist(launcher, **env.dist_cfg(env_cfg))
+        # rank 0 decides where the run lives and when it started; the others follow
+        self._work_dir = broadcast_object(os.path.abspath(work_dir))
+        if is_main_process():
+            os.makedirs(self._work_dir, exist_ok=True)
         self._randomness = check_randomness(randomness if randomness is not None else {})
-        self._seed = set_random_seed(**self._randomness)
+        self._base_seed, self._seed = seed_ranks(**self._randomness)
         self._timestamp = broadcast_object(time.strftime('%Y%m%d_%H%M%S', time.localtime()))
         stem = None
         if cfg is not None and cfg.filename:
@@ -99,9 +102,9 @@ class Runner(CheckpointingMixin):
 
         self.message_hub = MessageHub.create_instance(self._experiment_name)
         log_file = os.path.join(self._log_dir, f'{self._timestamp}.log')
-        attach_run_handlers(
-            log_file if is_main_process() else None, log_level, console=is_main_process()
-        )
+        # only rank 0 writes the log; the other ranks print their errors
+        main = is_main_process()
+        attach_run_handlers(log_file if main else None, log_level if main else 'ERROR')
         self.logger = get_logger()
         self.log_processor = self._build_log_processor(log_processor)
         vis_dir = os.path.join(self._log_dir, 'vis_data')
@@ -118,7 +121,7 @@ class Runner(CheckpointingMixin):
             )
         self._log_environment()
 
-        self.model = self.build_model(model, data_preprocessor)
+        self.model = wrap_model(self.build_model(model, data_preprocessor), cfg, self.distributed)
 
         self._train_dataloader = train_dataloader
         self._val_dataloader = val_dataloader
@@ -182,7 +185,13 @@ class Runner(CheckpointingMixin):
 
     @property
     def seed(self) -> int:
+        """This process's seed (``base_seed`` plus the rank with ``diff_rank_seed``)."""
         return self._seed
+
+    @property
+    def base_seed(self) -> int:
+        """The seed every rank shares (samplers shuffle with it)."""
+        return self._base_seed
 
     @property
     def launcher(self) -> str:
@@ -277,8 +286,9 @@ class Runner(CheckpointingMixin):
         return loop.max_iters if isinstance(loop, BaseLoop) else 0
 
     def build_dataloader(self, dataloader: Any, key_path: str) -> Any:
-        """A DataLoader from a config dict (or the loader itself)."""
-        return build_dataloader(dataloader, seed=self._seed, key_path=key_path)
+        """A DataLoader from a config dict (or the loader itself). Samplers get the seed all
+        ranks share, so they split one order between them."""
+        return build_dataloader(dataloader, seed=self._base_seed, key_path=key_path)
 
     def build_train_loop(self, loop: Any) -> BaseLoop:
         if isinstance(loop, BaseLoop):
@@ -341,9 +351,11 @@ class Runner(CheckpointingMixin):
         return self.param_schedulers is not None and self._schedulers_built
 
     def reseed(self, seed: int) -> None:
-        """Use ``seed`` from now on (a resumed checkpoint's seed)."""
-        self._seed = set_random_seed(
-            seed, deterministic=self._randomness.get('deterministic', False)
+        """Use ``seed`` (shared by all ranks) from now on (a resumed checkpoint's seed)."""
+        self._base_seed, self._seed = seed_ranks(
+            seed,
+            deterministic=self._randomness.get('deterministic', False),
+            diff_rank_seed=self._randomness.get('diff_rank_seed', False),
         )
 
     # -- hooks -------------------------------------------------------------------------------
@@ -401,6 +413,8 @@ class Runner(CheckpointingMixin):
         init_weights = getattr(get_model(self.model), 'init_weights', None)
         if callable(init_weights):
             init_weights()
+            if self.distributed:
+                broadcast_model_state(get_model(self.model))
         self.load_or_resume()
         self.optim_wrapper.initialize_count_status(self.model, loop.iter, loop.max_iters)
         self.training = True
@@ -454,6 +468,8 @@ class Runner(CheckpointingMixin):
             f'seed {self._seed}, deterministic {self._randomness.get("deterministic", False)}, '
             f'work_dir {self._work_dir}'
         )
+        if self.distributed:
+            log_distributed_setup(self.logger, env.dist_cfg(self._env_cfg).get('backend'))
 
     def _dump_config(self) -> None:
         if self.cfg is None or not is_main_process():

@@ -4,6 +4,11 @@ Besides the reference's contents (``meta``, ``state_dict``, ``message_hub``, ``o
 ``param_schedulers``) a Cadence checkpoint saved during training holds ``train_state``: the
 loop's counters and data position, the sampler's seed and epoch, every random generator's
 state and the state of hooks that keep one. With it a resumed run continues bit for bit.
+
+A multi-process run records its number of processes (``meta['world_size']``) and what differs
+between ranks (``train_state['ranks']``: every rank's random-generator states and buffers such
+as BatchNorm statistics, which DDP does not synchronise); it resumes on the same number of
+processes only, each rank taking back its own state.
 """
 
 from __future__ import annotations
@@ -12,6 +17,10 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
+import torch
+
+from ..dist import all_gather_object, get_rank, get_world_size
+from ..errors import ConfigError
 from ..logging import get_logger
 from ..model import get_model
 from ..version import __version__
@@ -50,14 +59,45 @@ def scheduler_states(schedulers: Any) -> Any:
     return [s.state_dict() for s in schedulers]
 
 
+def _persistent_buffers(model: Any) -> dict[str, Any]:
+    saved = model.state_dict().keys()
+    return {name: b.detach().cpu() for name, b in model.named_buffers() if name in saved}
+
+
+def _load_buffers(model: Any, buffers: Mapping[str, Any]) -> None:
+    current = dict(model.named_buffers())
+    with torch.no_grad():
+        for name, value in buffers.items():
+            if name in current:
+                current[name].copy_(value)
+
+
+def gather_rank_states(runner) -> list[dict[str, Any]] | None:
+    """What differs between ranks — random-generator states and the model's buffers — of
+    every rank, on every rank (a collective); ``None`` in a single process."""
+    if get_world_size() == 1:
+        return None
+    own = {
+        'rng': capture_rng_state(),
+        'buffers': _persistent_buffers(get_model(runner.model)),
+    }
+    return all_gather_object(own)
+
+
 def build_checkpoint(
-    runner, meta: dict[str, Any], save_optimizer: bool, save_param_scheduler: bool
+    runner,
+    meta: dict[str, Any],
+    save_optimizer: bool,
+    save_param_scheduler: bool,
+    rank_states: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    """The checkpoint dict for the runner's current state."""
+    """The checkpoint dict for the runner's current state (``rank_states``: from
+    :func:`gather_rank_states`)."""
     meta = dict(meta)
     meta.update(
         cfg=runner.cfg.pretty_text if runner.cfg else '',
-        seed=runner.seed,
+        seed=runner.base_seed,
+        world_size=get_world_size(),
         experiment_name=runner.experiment_name,
         time=time.strftime('%Y%m%d_%H%M%S', time.localtime()),
         cadence_version=__version__,
@@ -83,6 +123,8 @@ def build_checkpoint(
             'rng': capture_rng_state(),
             'hooks': hook_states(runner.hooks),
         }
+        if rank_states is not None:
+            checkpoint['train_state']['ranks'] = rank_states
     return checkpoint
 
 
@@ -96,6 +138,7 @@ def restore_checkpoint(
     logger = get_logger()
     meta = checkpoint.get('meta', {})
     train_state = checkpoint.get('train_state')
+    check_world_size(checkpoint)
     loop = runner.train_loop
     if train_state is not None:
         loop.load_state_dict(train_state['loop'])
@@ -107,9 +150,10 @@ def restore_checkpoint(
             'restarts from its first batch'
         )
     saved_seed = meta.get('seed')
-    if saved_seed is not None and saved_seed != runner.seed:
+    if saved_seed is not None and saved_seed != runner.base_seed:
         logger.warning(
-            f"the seed in the checkpoint ({saved_seed}) replaces this run's seed ({runner.seed})"
+            f"the seed in the checkpoint ({saved_seed}) replaces this run's seed "
+            f'({runner.base_seed})'
         )
         runner.reseed(saved_seed)
     saved_meta = meta.get('dataset_meta')
@@ -138,4 +182,30 @@ def restore_checkpoint(
     load_model_state(get_model(runner.model), checkpoint['state_dict'], strict=False)
     if train_state is not None:
         load_hook_states(runner.hooks, train_state.get('hooks', {}))
-        restore_rng_state(train_state['rng'])
+        ranks = train_state.get('ranks')
+        if ranks:
+            own = ranks[get_rank()]
+            _load_buffers(get_model(runner.model), own['buffers'])
+            restore_rng_state(own['rng'])
+        else:
+            restore_rng_state(train_state['rng'])
+
+
+def check_world_size(checkpoint: Mapping[str, Any]) -> None:
+    """Refuse to resume a checkpoint saved by a different number of processes: the data each
+    rank sees, its random generators and the global batch all depend on it."""
+    meta = checkpoint.get('meta', {})
+    # Cadence checkpoints without the entry predate multi-process runs: one process. Files
+    # from the reference have no train_state and say nothing about it.
+    saved = meta.get('world_size', 1 if 'train_state' in checkpoint else None)
+    current = get_world_size()
+    if saved is None or int(saved) == current:
+        return
+    raise ConfigError(
+        f'the checkpoint was saved by a run on {saved} process(es) and this run has {current}: '
+        f'resuming needs the same number (the data order, the per-rank random state and the '
+        f'global batch depend on it). Resume with torchrun --nproc_per_node={saved} '
+        f'(times the nodes), or start a new run from its weights with load_from=<checkpoint> '
+        f'and resume=False',
+        'resume',
+    )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from torch import nn
 
-from ..registry import MODEL_WRAPPERS
+from ...registry import MODEL_WRAPPERS
 
 
 def is_model_wrapper(model: nn.Module) -> bool:
