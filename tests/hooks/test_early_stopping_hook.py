@@ -141,13 +141,13 @@ def test_the_wait_survives_a_resume(tmp_path):
     assert straight.epoch == 4  # validation 1 is the best, 2-4 wait
     checkpoint = str(tmp_path / 'straight' / 'epoch_3.pth')
     saved = load_checkpoint_file(checkpoint)['train_state']['hooks']['EarlyStoppingHook']
-    # CheckpointHook writes epoch_3 after the epoch, before its validation: validations 1-2
-    assert saved['wait_count'] == 1 and saved['best_score'] > 0
+    # CheckpointHook writes epoch_3 once validation 3 and its hooks are done
+    assert saved['wait_count'] == 2 and saved['best_score'] > 0
     resumed = train(
         dict(cfg, work_dir=str(tmp_path / 'resumed'), resume=True, load_from=checkpoint)
     )
     hook = next(h for h in resumed.hooks if isinstance(h, EarlyStoppingHook))
-    # the wait continues from 1 (a fresh hook would have waited until epoch 7); validation 3
-    # ran after the checkpoint was written, so the resumed run counts epochs 4 and 5 instead
+    # the wait continues from 2 (a fresh hook would have waited until epoch 7), so the resumed
+    # run stops after the same epoch as the uninterrupted one
     assert hook.wait_count == 3 and hook.best_score == saved['best_score']
-    assert resumed.epoch == 5
+    assert resumed.epoch == straight.epoch == 4

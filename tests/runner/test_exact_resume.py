@@ -215,3 +215,57 @@ def test_resuming_from_a_checkpoint_without_optimizer_state_warns(tmp_path, capl
     with caplog.at_level(logging.WARNING, logger='cadence'):
         _resume(cfg, tmp_path / 'resumed', str(tmp_path / 'straight' / 'epoch_2.pth'))
     assert 'no optimizer state' in caplog.text
+
+
+def test_resume_after_validation_driven_changes_is_exact(tmp_path):
+    """A checkpoint is written once the validation after its epoch is done, so what validation
+    changes (here a ReduceOnPlateau lr) is in it and the resumed run matches."""
+    schedule = {
+        'type': 'ReduceOnPlateauLR',
+        'monitor': 'accuracy/top1',
+        'rule': 'greater',
+        'patience': 0,
+        'factor': 0.5,
+        'threshold': 1000.0,  # never "better": the lr halves after every validation
+    }
+    checkpoint = {'type': 'CheckpointHook', 'interval': 1}
+    hooks = {'logger': {'type': 'LoggerHook', 'interval': 2}, 'checkpoint': checkpoint}
+    cfg = digits_cfg(
+        tmp_path / 'straight',
+        param_scheduler=schedule,
+        default_hooks=hooks,
+        train_cfg={'by_epoch': True, 'max_epochs': 4},
+    )
+    straight = train(cfg)
+    saved = torch.load(tmp_path / 'straight' / 'epoch_2.pth', weights_only=True)
+    # validation 1 sets the plateau's best, validation 2 halves the lr: the checkpoint saw both
+    assert saved['optimizer']['param_groups'][0]['lr'] == pytest.approx(0.1 * 0.5)
+    resumed = train(
+        dict(
+            cfg,
+            work_dir=str(tmp_path / 'resumed'),
+            resume=True,
+            load_from=str(tmp_path / 'straight' / 'epoch_2.pth'),
+        )
+    )
+    assert_same_training_state(straight, resumed)
+    # validations 2 and 3 halve the lr; the 4th falls outside the scheduler's window (its
+    # default end is max_epochs and it counts train epochs, as in the reference)
+    assert resumed.optim_wrapper.get_lr()['lr'] == pytest.approx([0.1 * 0.5**2])
+
+
+def test_a_failing_validation_still_writes_the_deferred_checkpoint(tmp_path):
+    class FailingValidation(Exception):
+        pass
+
+    runner = Runner.from_cfg(digits_cfg(tmp_path, train_cfg={'by_epoch': True, 'max_epochs': 2}))
+
+    def fail():
+        raise FailingValidation
+
+    runner.val_loop.run = fail
+    with pytest.raises(FailingValidation):
+        runner.train()
+    checkpoint = torch.load(tmp_path / 'epoch_1.pth', weights_only=True)
+    assert checkpoint['meta']['epoch'] == 1
+    assert (tmp_path / 'last_checkpoint').read_text().strip().endswith('epoch_1.pth')

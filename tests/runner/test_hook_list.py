@@ -100,11 +100,17 @@ def test_stable_order_and_priority_sources():
     hooks.register(second, priority='NORMAL')
     hooks.register(third, priority=10)
     assert hooks.hooks == [third, first, second]
-    HOOKS.register_module(module=EMAHook, force=True)
-    from_cfg = hooks.register({'type': 'EMAHook', 'priority': 'high'})
-    assert from_cfg.priority == 'high' and hooks.hooks.index(from_cfg) == 1
-    overridden = hooks.register({'type': 'EMAHook', 'priority': 'high'}, priority=95)
-    assert overridden.priority == 95 and hooks.hooks[-1] is overridden
+    # A registered name of its own: replacing the real EMAHook would leak into later tests.
+    HOOKS.register_module(name='HookListTestEMAHook', module=EMAHook, force=True)
+    try:
+        from_cfg = hooks.register({'type': 'HookListTestEMAHook', 'priority': 'high'})
+        assert from_cfg.priority == 'high' and hooks.hooks.index(from_cfg) == 1
+        overridden = hooks.register(
+            {'type': 'HookListTestEMAHook', 'priority': 'high'}, priority=95
+        )
+        assert overridden.priority == 95 and hooks.hooks[-1] is overridden
+    finally:
+        HOOKS.module_dict.pop('HookListTestEMAHook', None)
 
 
 def test_dispatch_lists_skip_hooks_that_do_not_override_a_stage():

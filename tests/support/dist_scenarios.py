@@ -261,6 +261,7 @@ def resume(out: str) -> dict:
     auto = Runner.from_cfg(_resume_cfg(auto_dir, resume=True))
     auto.train()
     result['auto'] = final_state(auto)
+    dist.barrier()  # rank 0 writes the files; the others list them only once it is done
     result['auto_started_at'] = sorted(
         name for name in os.listdir(auto_dir) if name.startswith('iter_')
     )

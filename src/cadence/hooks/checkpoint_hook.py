@@ -161,7 +161,6 @@ class CheckpointHook(Hook):
         self.best_scores: dict[str, float] = {}
         self.best_paths: dict[str, str] = {}
         self.last_ckpt: str | None = None
-        self._last_step: int | None = None
 
     # -- setup -------------------------------------------------------------------------------
 
@@ -196,7 +195,7 @@ class CheckpointHook(Hook):
         if self.every_n_epochs(runner, self.interval, self.save_begin) or (
             self.save_last and self.is_last_train_epoch(runner)
         ):
-            self._save_regular(runner, runner.epoch + 1)
+            self._save_after_validation(runner, runner.epoch + 1)
 
     def after_train_iter(
         self, runner, batch_idx: int, data_batch: Any = None, outputs: Any = None
@@ -206,7 +205,25 @@ class CheckpointHook(Hook):
         if self.every_n_train_iters(runner, self.interval, self.save_begin) or (
             self.save_last and self.is_last_train_iter(runner)
         ):
-            self._save_regular(runner, runner.iter + 1)
+            self._save_after_validation(runner, runner.iter + 1)
+
+    def _save_after_validation(self, runner, step: int) -> None:
+        """Save now, or, when a validation follows this step, once it and its hooks are done.
+
+        A checkpoint written after the validation holds what the validation changed (the best
+        score, a plateau scheduler's and early stopping's state), so a run resumed from it
+        continues exactly like the uninterrupted one. (The reference saves before validating.)
+        """
+        loop = runner.train_loop
+        if loop.validation_follows():
+            # The counters move on before validation; record the ones of this step now.
+            if self.by_epoch:
+                meta = {'epoch': runner.epoch + 1, 'iter': runner.iter}
+            else:
+                meta = {'epoch': runner.epoch, 'iter': runner.iter + 1}
+            loop.after_validation(lambda: self._save_regular(runner, step, meta))
+        else:
+            self._save_regular(runner, step)
 
     def _path(self, step: int) -> str:
         return os.path.join(self.out_dir, self.filename_tmpl.format(step))
@@ -216,7 +233,7 @@ class CheckpointHook(Hook):
             with contextlib.suppress(FileNotFoundError):
                 os.remove(self._path(step))
 
-    def _save_regular(self, runner, step: int) -> None:
+    def _save_regular(self, runner, step: int, meta: dict | None = None) -> None:
         path = self._path(step)
         ids = [i for i in self.keep_ckpt_ids if i != step] + [step]
         dropped: list[int] = []
@@ -225,19 +242,24 @@ class CheckpointHook(Hook):
         hub = runner.message_hub
         hub.update_info('last_ckpt', path)
         hub.update_info('keep_ckpt_ids', ids)
-        self._write(runner, os.path.basename(path), self.save_optimizer, self.save_param_scheduler)
+        self._write(
+            runner, os.path.basename(path), self.save_optimizer, self.save_param_scheduler, meta
+        )
         if is_main_process():
             write_last_checkpoint(runner.work_dir, path)
-        self.keep_ckpt_ids, self.last_ckpt, self._last_step = ids, path, step
+        self.keep_ckpt_ids, self.last_ckpt = ids, path
         for old in dropped:
             self._remove(old)
 
-    def _write(self, runner, filename: str, optimizer: bool, schedulers: bool) -> None:
+    def _write(
+        self, runner, filename: str, optimizer: bool, schedulers: bool, meta: dict | None = None
+    ) -> None:
         runner.save_checkpoint(
             self.out_dir,
             filename,
             save_optimizer=optimizer,
             save_param_scheduler=schedulers,
+            meta=meta,
             by_epoch=self.by_epoch,
         )
 
@@ -252,7 +274,6 @@ class CheckpointHook(Hook):
                 self.rules = [infer_rule(self.save_best[0], self.greater_keys, self.less_keys)]
         step = runner.epoch if self.by_epoch else runner.iter
         unit = 'epoch' if self.by_epoch else 'iter'
-        improved = False
         for key, rule in zip(self.save_best, self.rules):
             if key not in metrics:
                 raise ConfigError(
@@ -264,7 +285,6 @@ class CheckpointHook(Hook):
             best = self.best_scores.get(key)
             if best is not None and not (value > best if rule == 'greater' else value < best):
                 continue
-            improved = True
             previous = self.best_paths.get(key)
             filename = f'best_{key.replace("/", "_")}_{unit}_{step}.pth'
             path = os.path.join(self.out_dir, filename)
@@ -277,15 +297,6 @@ class CheckpointHook(Hook):
                 with contextlib.suppress(FileNotFoundError):
                     os.remove(previous)
             runner.logger.info(f'the best {key} so far, {value:.4f}, is saved as {filename}')
-        if improved and self.last_ckpt is not None and self._last_step == step:
-            # The regular checkpoint of this very step was saved before validation: write it
-            # again so that resuming from it knows the best score.
-            self._write(
-                runner,
-                os.path.basename(self.last_ckpt),
-                self.save_optimizer,
-                self.save_param_scheduler,
-            )
 
     # -- published copies --------------------------------------------------------------------
 

@@ -8,7 +8,7 @@ next batch: samplers skip the indices already trained on without loading them.
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import torch
@@ -113,6 +113,7 @@ class _TrainLoop(BaseLoop):
         self._iter_done = False  # inside after_train_iter: the step has been applied
         self._epoch_done = False  # inside after_train_epoch
         self.stop_training = False
+        self._after_validation: list[Callable[[], None]] = []
         batch_sampler = dataloader.batch_sampler
         self.batch_size = getattr(batch_sampler, 'batch_size', None) or dataloader.batch_size or 1
 
@@ -145,6 +146,37 @@ class _TrainLoop(BaseLoop):
         if self.runner.val_loop is None or done < self.val_begin:
             return False
         return done % self._current_interval(done) == 0 or done == last
+
+    # -- validation ----------------------------------------------------------------------------
+
+    def validation_follows(self) -> bool:
+        """Whether a validation runs as soon as the training step now finishing is done.
+
+        Meaningful inside ``after_train_epoch`` (epoch-based) or ``after_train_iter``
+        (iteration-based); work that should see the validation's results (a checkpoint that
+        must include the best score, a plateau scheduler's or early stopping's state) can wait
+        for it with :meth:`after_validation`.
+        """
+        return False
+
+    def after_validation(self, callback: Callable[[], None]) -> None:
+        """Run ``callback`` once the coming validation and all its hooks are done.
+
+        If the validation fails, the callback still runs before the error propagates, so a
+        deferred checkpoint is never lost.
+        """
+        self._after_validation.append(callback)
+
+    def _flush_after_validation(self) -> None:
+        callbacks, self._after_validation = self._after_validation, []
+        for callback in callbacks:
+            callback()
+
+    def _validate(self) -> None:
+        try:
+            self.runner.val_loop.run()
+        finally:
+            self._flush_after_validation()
 
     def run_iter(self, batch_idx: int, data_batch: Any) -> None:
         runner = self.runner
@@ -238,9 +270,13 @@ class EpochBasedTrainLoop(_TrainLoop):
         runner = self.runner
         runner.call_hook('before_train')
         while self._epoch < self._max_epochs and not self.stop_training:
-            self.run_epoch()
+            try:
+                self.run_epoch()
+            except BaseException:
+                self._flush_after_validation()  # nothing deferred is lost if the epoch fails
+                raise
             if self._validation_due(self._epoch, self._max_epochs):
-                runner.val_loop.run()
+                self._validate()
             self._check_interrupt()
         runner.check_losses()
         runner.call_hook('after_train')
@@ -264,6 +300,9 @@ class EpochBasedTrainLoop(_TrainLoop):
         self._epoch += 1
         self._pass = self._epoch
         self._batches = 0
+
+    def validation_follows(self) -> bool:
+        return self._epoch_done and self._validation_due(self._epoch + 1, self._max_epochs)
 
 
 @LOOPS.register_module()
@@ -293,6 +332,9 @@ class IterBasedTrainLoop(_TrainLoop):
         self._max_iters = _positive_int(max_iters, 'max_iters')
         self._max_epochs = 1
         self._iterator: Iterator[Any] | None = None
+
+    def validation_follows(self) -> bool:
+        return self._iter_done and self._validation_due(self._iter + 1, self._max_iters)
 
     def _next_batch(self) -> Any:
         if self._iterator is None:
@@ -324,9 +366,13 @@ class IterBasedTrainLoop(_TrainLoop):
         runner.model.train()
         while self._iter < self._max_iters and not self.stop_training:
             data_batch = self._next_batch()
-            self.run_iter(self._iter, data_batch)
+            try:
+                self.run_iter(self._iter, data_batch)
+            except BaseException:
+                self._flush_after_validation()  # nothing deferred is lost if the step fails
+                raise
             if self._validation_due(self._iter, self._max_iters):
-                runner.val_loop.run()
+                self._validate()
                 runner.model.train()
             self._check_interrupt()
         self._epoch_done = True
