@@ -269,3 +269,24 @@ def test_a_failing_validation_still_writes_the_deferred_checkpoint(tmp_path):
     checkpoint = torch.load(tmp_path / 'epoch_1.pth', weights_only=True)
     assert checkpoint['meta']['epoch'] == 1
     assert (tmp_path / 'last_checkpoint').read_text().strip().endswith('epoch_1.pth')
+
+
+def test_resume_inside_an_accumulation_window_is_bit_identical(tmp_path, caplog):
+    """iter_5 and iter_10 fall inside windows of 3: the summed gradients are saved with them."""
+    cfg = iter_cfg(tmp_path / 'straight')
+    cfg['optim_wrapper'] = dict(cfg['optim_wrapper'], accumulative_counts=3)
+    straight = train(cfg)
+    saved = torch.load(tmp_path / 'straight' / 'iter_5.pth', weights_only=True)
+    grads = saved['train_state']['grads']
+    assert set(grads) == {name for name, _ in straight.model.named_parameters()}
+    assert (
+        torch.load(tmp_path / 'straight' / 'iter_15.pth', weights_only=True)['train_state']['grads']
+        is None
+    )  # 15 closes a window: nothing pending
+    for step in (5, 10):
+        with caplog.at_level('WARNING', logger='cadence'):
+            resumed = _resume(
+                cfg, tmp_path / f'resumed{step}', str(tmp_path / 'straight' / f'iter_{step}.pth')
+            )
+        assert 'not a multiple of accumulative_counts' not in caplog.text
+        assert_same_training_state(straight, resumed)

@@ -3,7 +3,8 @@
 Besides the reference's contents (``meta``, ``state_dict``, ``message_hub``, ``optimizer``,
 ``param_schedulers``) a Cadence checkpoint saved during training holds ``train_state``: the
 loop's counters and data position, the sampler's seed and epoch, every random generator's
-state and the state of hooks that keep one. With it a resumed run continues bit for bit.
+state, the state of hooks that keep one and, when saved inside a gradient-accumulation window,
+the gradients summed so far. With it a resumed run continues bit for bit.
 
 A multi-process run records its number of processes (``meta['world_size']``) and what differs
 between ranks (``train_state['ranks']``: every rank's random-generator states and buffers such
@@ -64,6 +65,40 @@ def _persistent_buffers(model: Any) -> dict[str, Any]:
     return {name: b.detach().cpu() for name, b in model.named_buffers() if name in saved}
 
 
+def _mid_accumulation(runner) -> bool:
+    """Whether an accumulation window is open: gradients summed but not yet applied."""
+    if not runner.optim_wrapper_built:
+        return False
+    wrapper = runner.optim_wrapper
+    wrappers = list(wrapper.values()) if isinstance(wrapper, Mapping) else [wrapper]
+    return any(
+        w.accumulative_counts > 1 and w.inner_count % w.accumulative_counts != 0
+        for w in wrappers
+    )
+
+
+def pending_gradients(runner) -> dict[str, torch.Tensor] | None:
+    """The gradients of an open accumulation window (CPU copies by parameter name), so a
+    checkpoint saved inside a window resumes it exactly; ``None`` between windows."""
+    if not _mid_accumulation(runner):
+        return None
+    model = get_model(runner.model)
+    return {
+        name: p.grad.detach().cpu().clone()
+        for name, p in model.named_parameters()
+        if p.grad is not None
+    }
+
+
+def _load_gradients(model: Any, grads: Mapping[str, torch.Tensor] | None) -> None:
+    if not grads:
+        return
+    params = dict(model.named_parameters())
+    for name, grad in grads.items():
+        if name in params:
+            params[name].grad = grad.to(params[name].device, params[name].dtype)
+
+
 def _load_buffers(model: Any, buffers: Mapping[str, Any]) -> None:
     current = dict(model.named_buffers())
     with torch.no_grad():
@@ -80,6 +115,7 @@ def gather_rank_states(runner) -> list[dict[str, Any]] | None:
     own = {
         'rng': capture_rng_state(),
         'buffers': _persistent_buffers(get_model(runner.model)),
+        'grads': pending_gradients(runner),  # local under no_sync: they differ per rank
     }
     return all_gather_object(own)
 
@@ -125,6 +161,8 @@ def build_checkpoint(
         }
         if rank_states is not None:
             checkpoint['train_state']['ranks'] = rank_states
+        else:
+            checkpoint['train_state']['grads'] = pending_gradients(runner)
     return checkpoint
 
 
@@ -186,8 +224,10 @@ def restore_checkpoint(
         if ranks:
             own = ranks[get_rank()]
             _load_buffers(get_model(runner.model), own['buffers'])
+            _load_gradients(get_model(runner.model), own.get('grads'))
             restore_rng_state(own['rng'])
         else:
+            _load_gradients(get_model(runner.model), train_state.get('grads'))
             restore_rng_state(train_state['rng'])
 
 

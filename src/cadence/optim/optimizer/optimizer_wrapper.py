@@ -138,7 +138,8 @@ class OptimWrapper:
         self._max_counts = _check_counts(max_counts, 'max_counts', 0)
         self._remainder_counts = self._max_counts % self._accumulative_counts
         logger = get_logger()
-        if init_counts % self._accumulative_counts != 0:
+        resumed_window = any(p.grad is not None for p in model.parameters())
+        if init_counts % self._accumulative_counts != 0 and not resumed_window:
             logger.warning(
                 'Resumed at iteration %d, which is not a multiple of accumulative_counts=%d: '
                 'the first accumulation window after resuming is shorter than the others.',
