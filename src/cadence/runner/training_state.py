@@ -72,8 +72,7 @@ def _mid_accumulation(runner) -> bool:
     wrapper = runner.optim_wrapper
     wrappers = list(wrapper.values()) if isinstance(wrapper, Mapping) else [wrapper]
     return any(
-        w.accumulative_counts > 1 and w.inner_count % w.accumulative_counts != 0
-        for w in wrappers
+        w.accumulative_counts > 1 and w.inner_count % w.accumulative_counts != 0 for w in wrappers
     )
 
 
