@@ -88,7 +88,7 @@ class LoggerHook(Hook):
         runner.check_losses()
         tag, line = runner.log_processor.get_log_after_iter(runner, batch_idx, 'train')
         runner.logger.info(line)
-        runner.visualizer.add_scalars(tag, step=runner.iter + 1)
+        runner.visualizer.add_scalars(tag, step=runner.iter + 1, file_path=self._json_name(runner))
 
     def _after_iter(
         self,
@@ -109,7 +109,13 @@ class LoggerHook(Hook):
         )
         runner.logger.info(line)
         by_epoch = self.log_metric_by_epoch and runner.train_by_epoch
-        runner.visualizer.add_scalars(tag, step=runner.epoch if by_epoch else runner.iter)
+        step = runner.epoch if by_epoch else runner.iter
+        runner.visualizer.add_scalars(tag, step=step, file_path=self._json_name(runner))
+
+    @staticmethod
+    def _json_name(runner) -> str:
+        """The local backend's per-run copy of the scalar log (the reference's)."""
+        return f'{runner.timestamp}.json'
 
     def after_test_epoch(self, runner, metrics: dict | None = None) -> None:
         tag, line = runner.log_processor.get_log_after_epoch(
