@@ -27,6 +27,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
         'cadence.cli.schedule',
         'plot every scheduled value (lr, momentum, ...) of a config',
     ),
+    'plot': ('cadence.cli.plot', "plot a run's training curves (loss, lr, val metrics)"),
 }
 
 
