@@ -118,6 +118,19 @@ def test_live_display_draws_in_place_and_prints_logs_above(monkeypatch):
     display.stop()  # idempotent
 
 
+def test_a_new_display_takes_over_from_one_left_live():
+    """A run that ends on an exception never stops its display; the next one does."""
+    console = Console(file=io.StringIO(), width=80, force_terminal=True)
+    crashed = ProgressDisplay(_runner(), console=console)
+    crashed.start()
+    stdout_during = sys.stdout
+    following = ProgressDisplay(_runner(), console=console)
+    following.start()
+    assert not crashed.live and following.live
+    following.stop()
+    assert sys.stdout is not stdout_during  # the redirection is undone
+
+
 def test_stdout_is_a_terminal_only_when_it_really_is(monkeypatch):
     class FakeTTY(io.StringIO):
         def isatty(self):

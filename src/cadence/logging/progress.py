@@ -177,6 +177,8 @@ class ProgressDisplay:
         """Take the terminal (idempotent)."""
         if self._live is not None:
             return
+        for stale in list(_live_displays):  # left live by a run that ended on an error
+            stale.stop()
         from rich.live import Live
 
         self._live = Live(
