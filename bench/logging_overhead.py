@@ -2,7 +2,7 @@
 iteration.
 
 Measures, on this machine, with a real Runner (the digits MLP, SGD with momentum, default
-hooks) after one short training run:
+hooks, iteration-based) after one short training run:
 
 * ``LoggerHook.after_train_iter`` on an iteration that does not log (what every iteration pays;
   target: well under 1 us, nothing that grows with the run);
@@ -34,7 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / 'tests'))
 
 from cadence.hooks import IterTimerHook, LoggerHook, RuntimeInfoHook
 from cadence.runner import Runner
-from support.runs import digits_cfg
+from support.runs import iter_cfg
 
 
 def _best_us(fn, calls: int, repeats: int = 15) -> tuple[float, float]:
@@ -49,8 +49,9 @@ def _best_us(fn, calls: int, repeats: int = 15) -> tuple[float, float]:
 
 
 def _runner(work_dir: str) -> Runner:
-    cfg = digits_cfg(work_dir, train_cfg={'by_epoch': True, 'max_epochs': 1})
-    cfg['default_hooks'] = {'logger': {'type': 'LoggerHook', 'interval': 1000}}
+    # iteration-based, so that only the interval decides when a line is logged
+    cfg = iter_cfg(work_dir)
+    cfg['default_hooks']['logger'] = {'type': 'LoggerHook', 'interval': 1000}
     runner = Runner.from_cfg(cfg)
     runner.train()
     return runner
@@ -65,7 +66,7 @@ def measure() -> dict[str, float]:
 
         def logger_quiet(n: int) -> None:
             for _ in range(n):
-                logger.after_train_iter(runner, 2, None, loss)  # batch 3 of 6: no line
+                logger.after_train_iter(runner, 2, None, loss)  # iteration 3: no line
 
         def default_hooks_cycle(n: int, interval: int = 10) -> None:
             # what the logging stack costs per iteration, a logging interval of 10 amortised:

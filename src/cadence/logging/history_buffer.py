@@ -80,17 +80,18 @@ class HistoryBuffer:
         if not pending:
             return
         values = self._values
-        tail = [values.pop() for _ in range(pending)]
-        tail.reverse()
+        tail = _last(values, pending)
         floats = to_floats(tail)
-        values.extend(floats)
+        if any(type(v) is not float for v in tail):  # replace tensors (and ints) in place
+            for _ in range(pending):
+                values.pop()
+            values.extend(floats)
         counts = _last(self._counts, pending)
         self._total += sum(floats)
         self._total_count += sum(counts)
-        for value, count in zip(floats, counts):
-            per_sample = value / count if count else value
-            self._min = min(self._min, per_sample)
-            self._max = max(self._max, per_sample)
+        per_sample = [v / c if c else v for v, c in zip(floats, counts)]
+        self._min = min(self._min, min(per_sample))
+        self._max = max(self._max, max(per_sample))
         self._pending = 0
 
     # -- statistics ----------------------------------------------------------------------------
