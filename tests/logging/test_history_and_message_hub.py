@@ -91,3 +91,22 @@ def test_message_hub_state_round_trips_through_weights_only_load():
     assert restored.get_scalar('train/loss').mean(10) == pytest.approx(sum(range(2, 12)) / 10)
     assert restored.get_scalar('train/loss').mean() == pytest.approx(5.5)
     assert restored.get_info('best_score') == 0.9
+
+
+def test_incremental_conversion_matches_a_direct_computation():
+    """Reads between updates convert only the new values; statistics stay exact, also when
+    tensors and numbers mix and the window overflows between reads."""
+    from cadence.logging.history_buffer import to_floats
+
+    values = [float((7 * i) % 11) for i in range(50)]
+    buffer = HistoryBuffer(max_length=8)
+    for i, value in enumerate(values):
+        buffer.update(torch.tensor(value) if i % 2 else value, count=1 + i % 3)
+        if i % 5 == 4:
+            counts = [1 + j % 3 for j in range(i + 1)]
+            assert buffer.mean(4) == pytest.approx(sum(values[i - 3 : i + 1]) / sum(counts[-4:]))
+            assert buffer.mean() == pytest.approx(sum(values[: i + 1]) / sum(counts))
+            per_sample = [v / c for v, c in zip(values[: i + 1], counts)]
+            assert (buffer.min(), buffer.max()) == (min(per_sample), max(per_sample))
+            assert buffer.data[0] == values[max(0, i - 7) : i + 1]
+    assert to_floats([1, torch.tensor([2.5]), torch.tensor(3)]) == [1.0, 2.5, 3.0]

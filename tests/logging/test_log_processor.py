@@ -42,7 +42,8 @@ def test_epoch_train_line_and_tag():
     tag, line = processor.get_log_after_iter(_runner(_hub()), 9, 'train')
     assert line == (
         'Epoch(train)  [1][10/45]  lr: 1.8100e-02  eta: 1:02:05  time: 0.5000  '
-        'data_time: 0.2500  loss: 14.5000  acc: 19.0000'
+        'data_time: 0.2500  loss: 14.5000  acc: 19.0000  '
+        '(mean of the last 10 values: time, data_time, loss)'
     )
     # losses and times are means over the last 10 values; other keys are current values
     assert tag == {
@@ -86,9 +87,15 @@ def test_val_lines():
     processor = LogProcessor()
     runner = _runner(hub, epoch=3)
     _, line = processor.get_log_after_iter(runner, 4, 'val')
-    assert line == 'Epoch(val) [3][ 5/12]  time: 0.1000  data_time: 0.0500'
+    assert line == (
+        'Epoch(val) [3][ 5/12]  time: 0.1000  data_time: 0.0500  '
+        '(mean of the last 1 value: time, data_time)'
+    )
     tag, line = processor.get_log_after_epoch(runner, 12, 'val', {'accuracy/top1': 97.5})
-    assert line == 'Epoch(val) [3][12/12]  accuracy/top1: 97.5000  time: 0.1000  data_time: 0.0500'
+    assert line == (
+        'Epoch(val) [3][12/12]  accuracy/top1: 97.5000  time: 0.1000  data_time: 0.0500  '
+        '(mean of the last 1 value: time, data_time)'
+    )
     assert tag == {'accuracy/top1': 97.5, 'time': 0.1, 'data_time': 0.05}
     _, line = LogProcessor(by_epoch=False).get_log_after_epoch(runner, 12, 'test', {'a': 1.0})
     assert line.startswith('Iter(test) [12/12]  a: 1.0000')
@@ -106,3 +113,102 @@ def test_val_lines():
 def test_configuration_errors(kwargs, message):
     with pytest.raises(ConfigError, match=message):
         LogProcessor(**kwargs)
+
+
+def _two_group_runner(hub):
+    """An SGD with a 'backbone' group and a 'head' group at 10x the lr, as the reference's
+    RuntimeInfoHook would have logged it (train/lr = the first group's lr)."""
+    from torch import nn
+
+    from cadence.optim import OptimWrapper
+
+    model = nn.ModuleDict({'backbone': nn.Linear(2, 2), 'head': nn.Linear(2, 2)})
+    optimizer = torch.optim.SGD(
+        [
+            {'params': model['backbone'].parameters()},
+            {'params': model['head'].parameters(), 'lr': 0.2, 'momentum': 0.5},
+        ],
+        lr=0.02,
+        momentum=0.9,
+    )
+    runner = _runner(hub)
+    runner.optim_wrapper = OptimWrapper(optimizer)
+    runner.model = model
+    return runner
+
+
+def test_every_distinct_group_lr_and_momentum_is_logged():
+    hub = MessageHub.create_instance('test-log-processor-groups')
+    for i in range(3):
+        hub.update_scalar('train/lr', 0.02)
+        hub.update_scalar('train/loss', torch.tensor(float(i)))
+        hub.update_scalar('train/time', 0.5)
+        hub.update_scalar('train/data_time', 0.25)
+    hub.update_info('eta', 10)
+    tag, line = LogProcessor().get_log_after_iter(_two_group_runner(hub), 2, 'train')
+    assert line == (
+        'Epoch(train)  [1][ 3/45]  lr: 2.0000e-02  lr/head: 2.0000e-01  eta: 0:00:10  '
+        'time: 0.5000  data_time: 0.2500  momentum: 0.9000  momentum/head: 0.5000  '
+        'loss: 1.0000  (mean of the last 3 values: time, data_time, loss)'
+    )
+    assert tag['lr/head'] == 0.2 and tag['momentum'] == 0.9 and tag['momentum/head'] == 0.5
+    tag, _ = LogProcessor(log_with_hierarchy=True).get_log_after_iter(
+        _two_group_runner(hub), 2, 'train'
+    )
+    assert {'train/lr', 'train/lr/head', 'train/momentum', 'train/momentum/head'} <= set(tag)
+
+
+def test_smoothing_note_says_how_many_values_each_mean_covers():
+    hub = MessageHub.create_instance('test-log-processor-note')
+    for i in range(20):
+        hub.update_scalar('train/loss', float(i))
+        if i % 4 == 3:  # accumulation over 4 iterations: one gradient norm per update
+            hub.update_scalar('train/grad_norm', float(i))
+    runner = _runner(hub)
+    _, line = LogProcessor(window_size=10).get_log_after_iter(runner, 19, 'train')
+    assert line.endswith(
+        'loss: 14.5000  grad_norm: 11.0000  '
+        '(mean of the last 10 values: loss; of the last 5 values: grad_norm)'
+    )  # grad_norm: the mean of 3, 7, 11, 15, 19 (all 5 logged so far)
+    _, line = LogProcessor(window_size='global').get_log_after_iter(runner, 19, 'train')
+    assert line.endswith(
+        'loss: 9.5000  grad_norm: 11.0000  (mean since the start: loss, grad_norm)'
+    )
+    _, line = LogProcessor(window_size='epoch').get_log_after_iter(runner, 3, 'train')
+    assert line.endswith(
+        'loss: 17.5000  grad_norm: 13.0000  (mean of the last 4 values: loss, grad_norm)'
+    )
+
+
+def test_the_note_lists_only_values_in_the_line():
+    hub = MessageHub.create_instance('test-log-processor-note-val')
+    hub.update_scalar('val/loss', 1.0)  # smoothed, but val iteration lines show times only
+    hub.update_scalar('val/time', 0.1)
+    hub.update_scalar('val/data_time', 0.05)
+    _, line = LogProcessor().get_log_after_iter(_runner(hub, epoch=1), 0, 'val')
+    assert line == (
+        'Epoch(val) [1][ 1/12]  time: 0.1000  data_time: 0.0500  '
+        '(mean of the last 1 value: time, data_time)'
+    )
+    hub = MessageHub.create_instance('test-log-processor-no-note')
+    hub.update_scalar('train/lr', 0.1)
+    _, line = LogProcessor().get_log_after_iter(_runner(hub), 0, 'train')
+    assert line == 'Epoch(train)  [1][ 1/45]  lr: 1.0000e-01'  # nothing averaged, no note
+
+
+def test_hierarchy_names_validation_scalars_too():
+    hub = MessageHub.create_instance('test-log-processor-val-hierarchy')
+    for _ in range(12):
+        hub.update_scalar('val/time', 0.1)
+        hub.update_scalar('val/data_time', 0.05)
+    processor = LogProcessor(log_with_hierarchy=True)
+    tag, line = processor.get_log_after_epoch(_runner(hub, epoch=2), 12, 'val', {'acc': 90.0})
+    assert tag == {
+        'val/acc': 90.0,
+        'val/time': pytest.approx(0.1),
+        'val/data_time': pytest.approx(0.05),
+    }
+    assert line == (
+        'Epoch(val) [2][12/12]  acc: 90.0000  time: 0.1000  data_time: 0.0500  '
+        '(mean of the last 12 values: time, data_time)'
+    )

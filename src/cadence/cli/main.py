@@ -28,6 +28,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
         'plot every scheduled value (lr, momentum, ...) of a config',
     ),
     'check': ('cadence.cli.check', 'build everything without training; list every config error'),
+    'plot': ('cadence.cli.plot', "plot a run's training curves (loss, lr, val metrics)"),
 }
 
 

@@ -1,7 +1,10 @@
-"""``LoggerHook``: writes log lines and the scalar log at logging intervals.
+"""``LoggerHook``: writes log lines and the scalars at logging intervals, and drives the live
+progress display on terminals.
 
 It is also where the run checks for non-finite losses: at every logging interval it asks the
-Runner to scan the losses logged since the previous check (no per-iteration host sync).
+Runner to scan the losses logged since the previous check (no per-iteration host sync). An
+iteration that does not log costs a couple of integer tests (and a clock read while the
+progress display is live).
 """
 
 from __future__ import annotations
@@ -16,6 +19,18 @@ from ..dist import is_main_process
 from ..errors import ConfigError
 from ..registry import HOOKS
 from .hook import Hook
+
+
+def _progress_display(runner) -> Any:
+    """A started progress display when this process owns a terminal, else ``None``."""
+    from ..dist import is_main_process
+    from ..logging.progress import ProgressDisplay, stdout_is_terminal
+
+    if not (is_main_process() and stdout_is_terminal()):
+        return None
+    display = ProgressDisplay(runner)
+    display.start()
+    return display
 
 
 @HOOKS.register_module()
@@ -35,6 +50,8 @@ class LoggerHook(Hook):
             training (in iteration-based training the iteration is always used; the reference
             wrote 0 there).
         backend_args: Accepted for compatibility; only local paths are supported.
+        progress: Show a live progress display (ETA, loss, lr, position) when standard output
+            is a terminal; redirected output never gets one. Not a reference option.
     """
 
     priority = 'BELOW_NORMAL'
@@ -49,6 +66,7 @@ class LoggerHook(Hook):
         keep_local: bool = True,
         log_metric_by_epoch: bool = True,
         backend_args: dict | None = None,
+        progress: bool = True,
     ) -> None:
         for name, value in (('interval', interval), ('interval_exp_name', interval_exp_name)):
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
@@ -57,6 +75,8 @@ class LoggerHook(Hook):
             raise ConfigError(f'out_suffix must be a str or a list of str, got {out_suffix!r}')
         if backend_args is not None:
             raise ConfigError('backend_args (remote storage) is not supported; use a local out_dir')
+        if not isinstance(progress, bool):
+            raise ConfigError(f'progress must be True or False, got {progress!r}')
         self.interval = interval
         self.ignore_last = ignore_last
         self.interval_exp_name = interval_exp_name
@@ -64,8 +84,11 @@ class LoggerHook(Hook):
         self.out_suffix = (out_suffix,) if isinstance(out_suffix, str) else tuple(out_suffix)
         self.keep_local = keep_local
         self.log_metric_by_epoch = log_metric_by_epoch
+        self.progress = progress
         self._epoch_length = 0
         self._epoch_based = True
+        self._last_batch = -1  # batch_idx + 1 of an epoch's last batch (-1: iteration-based)
+        self._display: Any = None
 
     def before_run(self, runner) -> None:
         if self.out_dir is not None:
@@ -74,11 +97,23 @@ class LoggerHook(Hook):
     def before_train(self, runner) -> None:
         self._epoch_length = len(runner.train_dataloader)
         self._epoch_based = runner.train_by_epoch
+        self._last_batch = self._epoch_length if self._epoch_based else -1
+        self._open_display(runner)
 
     def after_train_iter(
         self, runner, batch_idx: int, data_batch: Any = None, outputs: Any = None
     ) -> None:
-        end_of_epoch = self._epoch_based and batch_idx + 1 == self._epoch_length
+        display = self._display
+        if display is not None:
+            display.tick()
+        done = batch_idx + 1
+        if (
+            done % self.interval
+            and done != self._last_batch
+            and (runner.iter + 1) % self.interval_exp_name
+        ):
+            return  # the common case: nothing to log
+        end_of_epoch = done == self._last_batch
         if end_of_epoch or self.every_n_train_iters(runner, self.interval_exp_name):
             runner.logger.info(f'Exp name: {runner.experiment_name}')
         partial_last = end_of_epoch and (
@@ -89,7 +124,32 @@ class LoggerHook(Hook):
         runner.check_losses()
         tag, line = runner.log_processor.get_log_after_iter(runner, batch_idx, 'train')
         runner.logger.info(line)
-        runner.visualizer.add_scalars(tag, step=runner.iter + 1)
+        runner.visualizer.add_scalars(tag, step=runner.iter + 1, file_path=self._json_name(runner))
+        if display is not None:
+            display.update_train(tag)
+
+    def after_train(self, runner) -> None:
+        self._close_display()
+
+    @staticmethod
+    def _json_name(runner) -> str:
+        """The local backend's per-run copy of the scalar log (the reference's)."""
+        return f'{runner.timestamp}.json'
+
+    # -- validation and test -----------------------------------------------------------------
+
+    def before_val(self, runner) -> None:
+        self._start_eval(runner, 'val')
+
+    def before_test(self, runner) -> None:
+        self._start_eval(runner, 'test')
+
+    def _start_eval(self, runner, mode: str) -> None:
+        self._open_display(runner)
+        if self._display is not None:
+            loader = getattr(runner, f'{mode}_dataloader')
+            self._display.eval_position = (mode, 0, len(loader))
+            self._display.refresh()
 
     def _after_iter(
         self,
@@ -100,6 +160,10 @@ class LoggerHook(Hook):
         mode: str = 'train',
     ) -> None:
         # validation and test iterations (training has its own after_train_iter above)
+        display = self._display
+        if display is not None and display.eval_position is not None:
+            display.eval_position = (mode, batch_idx + 1, display.eval_position[2])
+            display.tick()
         if self.every_n_inner_iters(batch_idx, self.interval):
             _, line = runner.log_processor.get_log_after_iter(runner, batch_idx, mode)
             runner.logger.info(line)
@@ -110,7 +174,36 @@ class LoggerHook(Hook):
         )
         runner.logger.info(line)
         by_epoch = self.log_metric_by_epoch and runner.train_by_epoch
-        runner.visualizer.add_scalars(tag, step=runner.epoch if by_epoch else runner.iter)
+        step = runner.epoch if by_epoch else runner.iter
+        runner.visualizer.add_scalars(tag, step=step, file_path=self._json_name(runner))
+        if self._display is not None:
+            self._display.update_val(tag)
+
+    def after_val(self, runner) -> None:
+        self._end_eval(runner)
+
+    def after_test(self, runner) -> None:
+        self._end_eval(runner)
+
+    def _end_eval(self, runner) -> None:
+        if self._display is None:
+            return
+        if runner.training:
+            self._display.eval_position = None
+            self._display.refresh()
+        else:
+            self._close_display()  # the finished bar stays on the screen
+
+    # -- the progress display ----------------------------------------------------------------
+
+    def _open_display(self, runner) -> None:
+        if self.progress and self._display is None:
+            self._display = _progress_display(runner)
+
+    def _close_display(self) -> None:
+        display, self._display = self._display, None
+        if display is not None:
+            display.stop()
 
     def after_test_epoch(self, runner, metrics: dict | None = None) -> None:
         tag, line = runner.log_processor.get_log_after_epoch(
@@ -125,6 +218,7 @@ class LoggerHook(Hook):
             json.dump({k: v for k, v in tag.items() if isinstance(v, (int, float, str))}, handle)
 
     def after_run(self, runner) -> None:
+        self._close_display()
         runner.visualizer.close()
         if self.out_dir is None or not is_main_process():
             return

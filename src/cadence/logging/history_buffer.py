@@ -10,27 +10,41 @@ from __future__ import annotations
 
 import math
 from collections import deque
+from itertools import islice
 from typing import Any
 
 DEFAULT_MAX_LENGTH = 10_000
 
 
 def to_floats(values: list[Any]) -> list[float]:
-    """Floats for a list mixing numbers and tensors, with one device transfer per device."""
-    tensor_positions = [i for i, v in enumerate(values) if hasattr(v, 'detach')]
-    if not tensor_positions:
-        return [float(v) for v in values]
-    import torch
-
+    """Floats for a list mixing numbers and tensors, with one device transfer per accelerator
+    (CPU tensors are read directly: there is nothing to wait for)."""
     result: list[Any] = list(values)
-    by_device: dict[Any, list[int]] = {}
-    for i in tensor_positions:
-        by_device.setdefault(values[i].device, []).append(i)
-    for positions in by_device.values():
-        stacked = torch.stack([values[i].detach().reshape(()).float() for i in positions])
-        for i, number in zip(positions, stacked.tolist()):
-            result[i] = number
+    on_device: dict[Any, list[int]] = {}
+    for i, value in enumerate(values):
+        if hasattr(value, 'detach'):
+            if value.device.type == 'cpu':
+                result[i] = value.item()
+            else:
+                on_device.setdefault(value.device, []).append(i)
+    if on_device:
+        import torch
+
+        with torch.no_grad():
+            for positions in on_device.values():
+                stacked = torch.stack([values[i].reshape(()).float() for i in positions])
+                for i, number in zip(positions, stacked.tolist()):
+                    result[i] = number
     return [float(v) for v in result]
+
+
+def _last(items: deque, count: int) -> list[Any]:
+    """The last ``count`` items of a deque, oldest first, in O(count)."""
+    if count >= len(items):
+        return list(items)
+    tail = list(islice(reversed(items), count))
+    tail.reverse()
+    return tail
 
 
 class HistoryBuffer:
@@ -60,19 +74,24 @@ class HistoryBuffer:
         self._pending += 1
 
     def _fold(self) -> None:
-        """Convert stored tensors to floats and add not-yet-counted values to the totals."""
-        if not self._pending:
+        """Convert the values appended since the last fold to floats (one batched transfer) and
+        add them to the running totals; costs O(new values), not O(window)."""
+        pending = self._pending
+        if not pending:
             return
-        floats = to_floats(list(self._values))
-        self._values = deque(floats, maxlen=self._values.maxlen)
-        new = floats[len(floats) - self._pending :]
-        counts = list(self._counts)[len(floats) - self._pending :]
-        self._total += sum(new)
+        values = self._values
+        tail = _last(values, pending)
+        floats = to_floats(tail)
+        if any(type(v) is not float for v in tail):  # replace tensors (and ints) in place
+            for _ in range(pending):
+                values.pop()
+            values.extend(floats)
+        counts = _last(self._counts, pending)
+        self._total += sum(floats)
         self._total_count += sum(counts)
-        for value, count in zip(new, counts):
-            per_sample = value / count if count else value
-            self._min = min(self._min, per_sample)
-            self._max = max(self._max, per_sample)
+        per_sample = [v / c if c else v for v, c in zip(floats, counts)]
+        self._min = min(self._min, min(per_sample))
+        self._max = max(self._max, max(per_sample))
         self._pending = 0
 
     # -- statistics ----------------------------------------------------------------------------
@@ -89,21 +108,22 @@ class HistoryBuffer:
         self._fold()
         if window_size is None:
             return self._total / self._total_count if self._total_count else math.nan
-        values = list(self._values)[-window_size:]
-        counts = list(self._counts)[-window_size:]
-        return sum(values) / sum(counts) if counts and sum(counts) else math.nan
+        values = _last(self._values, window_size)
+        counts = _last(self._counts, window_size)
+        total_count = sum(counts)
+        return sum(values) / total_count if total_count else math.nan
 
     def max(self, window_size: int | None = None) -> float:
         self._fold()
         if window_size is None:
             return self._max
-        return max(list(self._values)[-window_size:])
+        return max(_last(self._values, window_size))
 
     def min(self, window_size: int | None = None) -> float:
         self._fold()
         if window_size is None:
             return self._min
-        return min(list(self._values)[-window_size:])
+        return min(_last(self._values, window_size))
 
     def statistics(self, method: str, *args: Any) -> float:
         """Call a statistic by name (``'mean'``, ``'current'``, ``'max'``, ``'min'``)."""

@@ -1,14 +1,17 @@
 """``LogProcessor``: turns the message hub's scalars into the reference's log lines and the
-dict written to the JSON-lines scalar log.
+dict written to the scalar backends.
 
-Train lines (by epoch / by iteration)::
+Train lines (by epoch / by iteration), one line each in the log::
 
     Epoch(train)  [1][10/45]  lr: 1.0000e-02  eta: 0:00:41  time: 0.0131  data_time: 0.0006
-        loss: 2.1054                          (one line in the log)
+        momentum: 0.9000  loss: 2.1054  (mean of the last 10 values: time, data_time, loss)
     Iter(train) [ 10/1000]  lr: 1.0000e-02  eta: ...  time: ...  data_time: ...  loss: ...
 
 Keys matching ``mean_pattern`` (losses, times, grad_norm) are averaged over the last
-``window_size`` iterations; everything else (lr, ...) shows its current value.
+``window_size`` logged values, and the note at the end of the line says so; everything else
+(lr, momentum, ...) shows its current value. ``lr`` is the first parameter group's (the
+reference's key); other groups with a different lr or momentum appear as ``lr/<name>`` and
+``momentum/<name>`` (see ``param_group_values``).
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from typing import Any
 
 from ..errors import ConfigError
 from ..registry import LOG_PROCESSORS
+from .param_group_values import GroupValues
 
 _METHODS = ('mean', 'current', 'max', 'min')
 
@@ -56,6 +60,7 @@ class LogProcessor:
         self.num_digits = num_digits
         self.log_with_hierarchy = log_with_hierarchy
         self.mean_pattern = re.compile(mean_pattern)
+        self._groups: GroupValues | None = None
 
     @staticmethod
     def _check_custom_cfg(custom_cfg: Sequence[dict]) -> list[dict]:
@@ -96,16 +101,26 @@ class LogProcessor:
     def collect_scalars(self, runner, batch_idx: int, mode: str) -> dict[str, Any]:
         """``{name: value}`` of every ``{mode}/`` scalar (smoothed or current) and custom
         statistic; names keep the ``mode/`` prefix when ``log_with_hierarchy``."""
+        return self._collect(runner, batch_idx, mode)[0]
+
+    def _collect(
+        self, runner, batch_idx: int, mode: str
+    ) -> tuple[dict[str, Any], dict[str, int | None]]:
+        """The scalars, and for each smoothed one (by short name) how many values its mean
+        covers (``None``: since the start)."""
         prefix = f'{mode}/'
         window = self._window(self.window_size, runner, batch_idx)
         tag: dict[str, Any] = {}
+        smoothed: dict[str, int | None] = {}
         scalars = runner.message_hub.log_scalars
         for key, buffer in scalars.items():
             if not key.startswith(prefix):
                 continue
-            name = key if self.log_with_hierarchy else key[len(prefix) :]
-            if self.mean_pattern.match(key[len(prefix) :]) is not None:
+            short = key[len(prefix) :]
+            name = key if self.log_with_hierarchy else short
+            if self.mean_pattern.match(short) is not None:
                 tag[name] = buffer.mean(window)
+                smoothed[short] = None if window is None else min(window, len(buffer))
             else:
                 tag[name] = buffer.current()
         for item in self.custom_cfg:
@@ -121,7 +136,16 @@ class LogProcessor:
                 if method == 'current'
                 else getattr(scalars[key], method)(size)
             )
-        return tag
+        return tag, smoothed
+
+    def _group_values(self, runner) -> dict[str, float]:
+        """The lr / momentum of every distinct parameter group (see ``param_group_values``)."""
+        wrapper = getattr(runner, 'optim_wrapper', None)
+        if not (hasattr(wrapper, 'optimizer') or hasattr(wrapper, 'optim_wrappers')):
+            return {}  # not built yet (a config dict) or absent
+        if self._groups is None or self._groups.optim_wrapper is not wrapper:
+            self._groups = GroupValues(wrapper, getattr(runner, 'model', None))
+        return self._groups.read()
 
     # -- formatting --------------------------------------------------------------------------
 
@@ -133,22 +157,23 @@ class LogProcessor:
     def get_log_after_iter(self, runner, batch_idx: int, mode: str) -> tuple[dict, str]:
         """``(scalars for the scalar log, text line)`` after iteration ``batch_idx`` of
         ``mode``."""
-        tag = self.collect_scalars(runner, batch_idx, mode)
+        tag, smoothed = self._collect(runner, batch_idx, mode)
         prefix = f'{mode}/' if self.log_with_hierarchy else ''
-        lr_items = []
-        for name, value in tag.items():
-            short = name[len(prefix) :] if prefix and name.startswith(prefix) else name
-            if short.endswith('lr') and isinstance(value, float):
-                lr_items.append(f'{short}: {value:.{self.num_digits}e}')
-        items = []
         if mode == 'train':
-            for name, value in tag.items():
-                short = name[len(prefix) :] if prefix and name.startswith(prefix) else name
-                if short not in ('time', 'data_time') and not short.endswith('lr'):
-                    items.append(f'{short}: {self._fmt(value)}')
-        parts = [self._iter_header(runner, batch_idx, mode, tag)]
-        if lr_items:
-            parts.append('  '.join(lr_items))
+            tag.update({prefix + k: v for k, v in self._group_values(runner).items()})
+        short = {name: name[len(prefix) :] if prefix else name for name in tag}
+        lr_items, momentum_items, items = [], [], []
+        shown: list[str] = []  # short names of the values in the line, in order
+        for name, value in tag.items():
+            kind = _kind(short[name])
+            if kind == 'lr' and isinstance(value, float):
+                lr_items.append(f'{short[name]}: {value:.{self.num_digits}e}')
+            elif kind == 'momentum':
+                momentum_items.append(f'{short[name]}: {self._fmt(value)}')
+            elif mode == 'train' and short[name] not in ('time', 'data_time') and kind != 'lr':
+                items.append(f'{short[name]}: {self._fmt(value)}')
+                shown.append(short[name])
+        parts = [self._iter_header(runner, batch_idx, mode, tag), *lr_items]
         time_key, data_key = prefix + 'time', prefix + 'data_time'
         eta = runner.message_hub.get_info('eta')
         if time_key in tag and data_key in tag:
@@ -156,11 +181,16 @@ class LogProcessor:
                 parts.append(f'eta: {datetime.timedelta(seconds=int(eta))}')
             parts.append(f'time: {self._fmt(tag[time_key])}')
             parts.append(f'data_time: {self._fmt(tag[data_key])}')
+            shown[:0] = ['time', 'data_time']
         memory = _max_memory_mb(runner)
         if memory is not None:
             parts.append(f'memory: {memory}')
             tag['memory'] = memory
+        parts.extend(momentum_items)
         parts.extend(items)
+        note = smoothing_note({name: smoothed[name] for name in shown if name in smoothed})
+        if note:
+            parts.append(note)
         if mode == 'train':
             tag['iter'] = runner.iter + 1
         return tag, '  '.join(parts)
@@ -186,8 +216,9 @@ class LogProcessor:
     def get_log_after_epoch(
         self, runner, batch_idx: int, mode: str, metrics: dict[str, Any] | None = None
     ) -> tuple[dict, str]:
-        """``(scalars, text line)`` at the end of a val/test run: the metrics plus the epoch
-        means of ``time`` and ``data_time``."""
+        """``(scalars, text line)`` at the end of a val/test run: the metrics plus the means of
+        ``time`` and ``data_time`` over this run's iterations. With ``log_with_hierarchy`` the
+        scalars are named ``val/<name>`` (the text keeps the short names)."""
         length = _dataloader_length(runner, mode)
         if self.by_epoch and mode == 'val':
             header = f'Epoch({mode}) [{runner.epoch}][{length}/{length}]'
@@ -195,17 +226,52 @@ class LogProcessor:
             header = f'Epoch({mode}) [{length}/{length}]'
         else:
             header = f'Iter({mode}) [{length}/{length}]'
-        tag: dict[str, Any] = {}
+        values: dict[str, Any] = {}
         for name, value in (metrics or {}).items():
             if isinstance(value, (int, float)) and not isinstance(value, bool):
-                tag[name] = value
+                values[name] = value
+        smoothed: dict[str, int | None] = {}
         scalars = runner.message_hub.log_scalars
         for key in ('time', 'data_time'):
             buffer = scalars.get(f'{mode}/{key}')
             if buffer is not None and len(buffer):
-                tag[key] = buffer.mean(max(1, min(len(buffer), length)))
-        items = [f'{name}: {self._fmt(value)}' for name, value in tag.items()]
-        return tag, '  '.join([header, *items])
+                count = max(1, min(len(buffer), length))
+                values[key] = buffer.mean(count)
+                smoothed[key] = count
+        items = [f'{name}: {self._fmt(value)}' for name, value in values.items()]
+        note = smoothing_note(smoothed)
+        line = '  '.join([header, *items, *([note] if note else [])])
+        prefix = f'{mode}/' if self.log_with_hierarchy else ''
+        return {prefix + name: value for name, value in values.items()}, line
+
+
+def _kind(name: str) -> str:
+    """``'lr'`` for lr keys (``lr``, ``base_lr``, ``gen.lr``, ``lr/head``), ``'momentum'``
+    for momentum keys, ``''`` otherwise."""
+    base = name.partition('/')[0]
+    if base.endswith('lr'):
+        return 'lr'
+    if base.endswith('momentum') and base.rpartition('.')[2] == 'momentum':
+        return 'momentum'
+    return ''
+
+
+def smoothing_note(smoothed: dict[str, int | None]) -> str:
+    """``(mean of the last 10 values: time, data_time, loss)``: which values of a line are
+    means, and over how many logged values, so nobody has to guess what a number means."""
+    if not smoothed:
+        return ''
+    by_count: dict[int | None, list[str]] = {}
+    for name, count in smoothed.items():
+        by_count.setdefault(count, []).append(name)
+    pieces = []
+    for count, names in by_count.items():
+        if count is None:
+            what = 'since the start'
+        else:
+            what = f'of the last {count} value{"s" if count != 1 else ""}'
+        pieces.append(f'{what}: {", ".join(names)}')
+    return f'(mean {"; ".join(pieces)})'
 
 
 def _check_window(window: Any, key_path: str) -> None:
@@ -223,11 +289,16 @@ def _dataloader_length(runner, mode: str) -> int:
         return 0
 
 
+_CUDA: list[bool] = []  # whether CUDA is available, looked up once
+
+
 def _max_memory_mb(runner) -> int | None:
     """Peak CUDA memory in MB since the last call (``None`` without CUDA)."""
     import torch
 
-    if not torch.cuda.is_available():
+    if not _CUDA:
+        _CUDA.append(torch.cuda.is_available())
+    if not _CUDA[0]:
         return None
     memory = torch.cuda.max_memory_allocated()
     torch.cuda.reset_peak_memory_stats()

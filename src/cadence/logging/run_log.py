@@ -1,23 +1,44 @@
-"""Where a run's logs go: the text log ``<log_dir>/<timestamp>.log`` and the console, plus the
-JSON-lines scalar log ``<log_dir>/vis_data/scalars.json``."""
+"""Where a run's text log goes: ``<log_dir>/<timestamp>.log`` and the console.
+
+(Scalars go to the visualizer's backends, see ``visualizer.py``.) The console handler writes to
+whatever ``sys.stdout`` is when a record is emitted, so while the live progress display holds
+the terminal, log lines go through it and print above the progress bar.
+"""
 
 from __future__ import annotations
 
-import json
 import logging
-import math
 import os
 import sys
-from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ..errors import ConfigError
 from .logger import LOGGER_NAME
+from .progress import print_above
 
 LOG_FORMAT = '%(asctime)s - %(name)s - %(levelname)s - %(message)s'
 LEVELS = ('DEBUG', 'INFO', 'WARNING', 'ERROR', 'CRITICAL')
 
 _attached: list[logging.Handler] = []
+
+
+class StdoutHandler(logging.StreamHandler):
+    """A ``StreamHandler`` on the *current* ``sys.stdout`` (re-read for every record, so a
+    later redirection is followed); while the progress display is live, records print above
+    it, unwrapped."""
+
+    def __init__(self) -> None:
+        super().__init__(sys.stdout)
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            if print_above(self.format(record)):
+                return
+        except Exception:  # a log line must never break training
+            self.handleError(record)
+            return
+        self.stream = sys.stdout
+        super().emit(record)
 
 
 def check_log_level(level: Any) -> int:
@@ -42,7 +63,7 @@ def attach_run_handlers(log_file: str | None, level: Any = 'INFO', console: bool
         file_handler.setFormatter(formatter)
         _attached.append(file_handler)
     if console:
-        stream = logging.StreamHandler(sys.stdout)
+        stream = StdoutHandler()
         stream.setFormatter(formatter)
         _attached.append(stream)
     for handler in _attached:
@@ -56,46 +77,3 @@ def detach_run_handlers() -> None:
         handler = _attached.pop()
         logger.removeHandler(handler)
         handler.close()
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, bool) or value is None or isinstance(value, (int, str)):
-        return value
-    if isinstance(value, float):
-        return value if math.isfinite(value) else str(value)
-    if hasattr(value, 'item'):
-        return _plain(value.item())
-    if isinstance(value, Mapping):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, Sequence):
-        return [_plain(v) for v in value]
-    return str(value)
-
-
-class ScalarLog:
-    """Appends one JSON object per call (``{..., "step": N}``) to each of ``paths``.
-
-    Lines are flushed immediately, so a crash loses nothing already logged.
-    """
-
-    def __init__(self, paths: Sequence[str]) -> None:
-        self.paths = list(paths)
-        self._files: list[Any] = []
-
-    def add_scalars(self, scalars: Mapping[str, Any], step: int) -> None:
-        from ..dist import is_main_process  # here: importing cadence.logging needs no torch
-
-        if not is_main_process():  # one scalar log per run: rank 0's
-            return
-        if not self._files:
-            for path in self.paths:
-                os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-                self._files.append(open(path, 'a', encoding='utf-8'))  # noqa: SIM115
-        line = json.dumps({**_plain(dict(scalars)), 'step': step}) + '\n'
-        for handle in self._files:
-            handle.write(line)
-            handle.flush()
-
-    def close(self) -> None:
-        while self._files:
-            self._files.pop().close()

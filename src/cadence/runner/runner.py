@@ -22,7 +22,7 @@ from ..dataset import build_dataloader
 from ..dist import broadcast_object, get_rank, get_world_size, init_dist, is_main_process
 from ..errors import ConfigError, suggestion_text
 from ..hooks.hook import STAGES, Hook
-from ..logging import MessageHub, ScalarLog, attach_run_handlers, get_logger
+from ..logging import MessageHub, attach_run_handlers, build_visualizer, get_logger
 from ..model import BaseDataPreprocessor, get_model
 from ..registry import LOG_PROCESSORS, LOOPS, MODELS, RUNNERS, set_default_scope
 from ..version import __version__
@@ -107,18 +107,9 @@ class Runner(CheckpointingMixin):
         attach_run_handlers(log_file if main else None, log_level if main else 'ERROR')
         self.logger = get_logger()
         self.log_processor = self._build_log_processor(log_processor)
-        vis_dir = os.path.join(self._log_dir, 'vis_data')
-        self.visualizer = ScalarLog(
-            [
-                os.path.join(vis_dir, 'scalars.json'),
-                os.path.join(vis_dir, f'{self._timestamp}.json'),
-            ]
+        self.visualizer = build_visualizer(
+            visualizer, name=self._experiment_name, log_dir=self._log_dir
         )
-        if visualizer is not None:
-            self.logger.warning(
-                'the visualizer setting is not supported by this version and is ignored; '
-                f'scalars are written to {vis_dir}/scalars.json'
-            )
         self._log_environment()
 
         self.model = wrap_model(self.build_model(model, data_preprocessor), cfg, self.distributed)
@@ -479,4 +470,5 @@ class Runner(CheckpointingMixin):
             stem = os.path.splitext(os.path.basename(self.cfg.filename))[0]
         name = f'{stem}.py'
         self.cfg.dump(os.path.join(self._work_dir, name))
-        self.cfg.dump(os.path.join(self._log_dir, 'vis_data', 'config.py'))
+        if hasattr(self.visualizer, 'add_config'):
+            self.visualizer.add_config(self.cfg)  # vis_data/config.py for the local backend

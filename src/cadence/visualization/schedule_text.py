@@ -27,11 +27,14 @@ def render_curve(
     height: int = 16,
     epoch_length: int | None = None,
     title: str = '',
+    x_label: str = 'iter',
+    x_start: int = 0,
 ) -> str:
     """Draw ``(label, values per iteration)`` curves in ``width`` x ``height`` characters.
 
     Each column covers a range of iterations and shows every value taken in it (a vertical bar
-    for a jump); one marker per curve, later curves drawn over earlier ones.
+    for a jump); one marker per curve, later curves drawn over earlier ones. Element ``i`` is at
+    ``x_start + i`` on the axis labelled ``x_label``.
     """
     count = len(series[0][1]) if series else 0
     if count == 0:
@@ -67,7 +70,9 @@ def render_curve(
     for row, cells in enumerate(grid):
         lines.append(f'{label_rows.get(row, ""):>{margin - 1}} |' + ''.join(cells))
     lines.append(' ' * margin + '+' + '-' * (columns - 1))
-    lines.append(_axis(' ' * (margin + 1), columns, 0, count - 1, 'iter', whole=True))
+    lines.append(
+        _axis(' ' * (margin + 1), columns, x_start, x_start + count - 1, x_label, whole=True)
+    )
     if epoch_length:
         lines.append(_axis(' ' * (margin + 1), columns, 0, count / epoch_length, 'epoch'))
     legend = '  '.join(
