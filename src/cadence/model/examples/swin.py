@@ -16,6 +16,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from ...errors import ConfigError
+from ...optim.optimizer.layer_ids import swin_layer_depth
 from ...registry import MODELS
 from .classifier import ImageClassifier, LinearClsHead
 from .transformer import FFN, PatchEmbed
@@ -233,20 +234,7 @@ class TinySwin(nn.Module):
 
     def get_layer_depth(self, param_name: str, prefix: str = '') -> tuple[int, int]:
         """``(layer id, sum(depths) + 2)`` as MMPretrain's Swin numbers its layers."""
-        num_layers = sum(self.depths) + 2
-        if not param_name.startswith(prefix):
-            return num_layers - 1, num_layers
-        name = param_name[len(prefix) :]
-        if name.startswith('patch_embed'):
-            return 0, num_layers
-        if name.startswith('stages.'):
-            parts = name.split('.')
-            stage = int(parts[1])
-            if parts[2] == 'downsample':
-                return sum(self.depths[: stage + 1]), num_layers
-            if parts[2] == 'blocks':
-                return sum(self.depths[:stage]) + int(parts[3]) + 1, num_layers
-        return num_layers - 1, num_layers
+        return swin_layer_depth(param_name, self.depths, prefix)
 
 
 @MODELS.register_module()

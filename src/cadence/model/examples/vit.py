@@ -15,6 +15,7 @@ import torch
 from torch import nn
 
 from ...errors import ConfigError
+from ...optim.optimizer.layer_ids import vit_layer_depth
 from ...registry import MODELS
 from .classifier import ImageClassifier, LinearClsHead
 from .transformer import FFN, MultiheadAttention, PatchEmbed
@@ -72,15 +73,7 @@ class TinyViT(nn.Module):
 
     def get_layer_depth(self, param_name: str, prefix: str = '') -> tuple[int, int]:
         """``(layer id, len(layers) + 2)`` as MMPretrain's ViT numbers its layers."""
-        num_layers = len(self.layers) + 2
-        if not param_name.startswith(prefix):
-            return num_layers - 1, num_layers
-        name = param_name[len(prefix) :]
-        if name in ('cls_token', 'pos_embed') or name.startswith('patch_embed'):
-            return 0, num_layers
-        if name.startswith('layers.'):
-            return int(name.split('.')[1]) + 1, num_layers
-        return num_layers - 1, num_layers
+        return vit_layer_depth(param_name, len(self.layers), prefix)
 
 
 @MODELS.register_module()
