@@ -110,3 +110,13 @@ def test_incremental_conversion_matches_a_direct_computation():
             assert (buffer.min(), buffer.max()) == (min(per_sample), max(per_sample))
             assert buffer.data[0] == values[max(0, i - 7) : i + 1]
     assert to_floats([1, torch.tensor([2.5]), torch.tensor(3)]) == [1.0, 2.5, 3.0]
+
+
+def test_last_returns_the_newest_values_in_order_and_converts_tensors():
+    buffer = HistoryBuffer(max_length=5)
+    for i in range(8):
+        buffer.update(torch.tensor(float(i)) if i % 2 else float(i))
+    assert buffer.last(3) == [5.0, 6.0, 7.0]
+    assert all(type(v) is float for v in buffer.last(3))
+    assert buffer.last(10) == [3.0, 4.0, 5.0, 6.0, 7.0]  # only the window is kept
+    assert buffer.last(0) == []

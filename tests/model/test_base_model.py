@@ -66,6 +66,18 @@ def test_parse_losses_follows_the_reference_rule():
     assert float(loss) == 2.0 + 4.0 + 3.0  # mean(a) + (b + mean([2, 4])); 'acc' not summed
     assert list(log_vars) == ['loss', 'loss_cls', 'loss_aux', 'acc']
     assert float(log_vars['acc']) == 0.5
+    assert float(log_vars['loss']) == float(loss) and not log_vars['loss'].requires_grad
+
+
+def test_an_item_named_loss_logs_its_own_value_first_as_in_the_reference():
+    # The reference builds OrderedDict([('loss', total), ..., ('loss', item)]): the item's value
+    # wins and keeps the first position.
+    model = Linear()
+    loss, log_vars = model.parse_losses({'acc': torch.tensor(0.5), 'loss': torch.tensor(1.0),
+                                         'loss_aux': torch.tensor([2.0, 4.0])})  # fmt: skip
+    assert float(loss) == 4.0
+    assert list(log_vars) == ['loss', 'acc', 'loss_aux']
+    assert float(log_vars['loss']) == 1.0 and float(log_vars['loss_aux']) == 3.0
 
 
 def test_parse_losses_errors_are_clear():

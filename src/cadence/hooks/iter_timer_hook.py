@@ -36,6 +36,26 @@ class IterTimerHook(Hook):
     def _before_epoch(self, runner, mode: str = 'train') -> None:
         self._last = time.perf_counter()
 
+    # Training iterations (every iteration of a run) skip the generic _before_iter/_after_iter
+    # dispatch of the base class.
+    def before_train_iter(self, runner, batch_idx: int, data_batch: Any = None) -> None:
+        runner.message_hub.update_scalar('train/data_time', time.perf_counter() - self._last)
+
+    def after_train_iter(
+        self, runner, batch_idx: int, data_batch: Any = None, outputs: Any = None
+    ) -> None:
+        now = time.perf_counter()
+        hub = runner.message_hub
+        hub.update_scalar('train/time', now - self._last)
+        self._last = now
+        current = runner.iter
+        hub.update_info(
+            'eta',
+            (now - self._train_start)
+            / (current + 1 - self._start_iter)
+            * (runner.max_iters - current - 1),
+        )
+
     def _before_iter(
         self, runner, batch_idx: int, data_batch: Any = None, mode: str = 'train'
     ) -> None:
@@ -53,7 +73,3 @@ class IterTimerHook(Hook):
         hub = runner.message_hub
         hub.update_scalar(self._TIME_KEYS[mode], now - self._last)
         self._last = now
-        if mode == 'train':
-            done = runner.iter + 1 - self._start_iter
-            left = runner.max_iters - runner.iter - 1
-            hub.update_info('eta', (now - self._train_start) / done * left)

@@ -131,6 +131,12 @@ class HistoryBuffer:
             raise KeyError(f'unknown statistic {method!r}; use mean, current, max or min')
         return getattr(self, method)(*args)
 
+    def last(self, count: int) -> list[float]:
+        """The last ``count`` values in the window (fewer if it holds fewer), oldest first; costs
+        O(count), whatever the window's length."""
+        self._fold()
+        return _last(self._values, count) if count > 0 else []
+
     @property
     def data(self) -> tuple[list[float], list[float]]:
         """``(values, counts)`` currently in the window."""

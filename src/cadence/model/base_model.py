@@ -20,6 +20,7 @@ from torch import nn
 
 from ..errors import CadenceError, ConfigError
 from ..registry import MODELS
+from .module_call import call_module
 
 MODES = ('loss', 'predict', 'tensor')
 
@@ -92,7 +93,11 @@ class BaseModel(nn.Module):
         """Preprocess, compute losses (under the wrapper's context: autocast, no_sync), update
         the parameters, and return the detached values to log."""
         with optim_wrapper.optim_context(self):
-            data = self.data_preprocessor(data, True)
+            # _modules directly: nn.Module.__getattr__ is a slow path for a per-iteration lookup
+            preprocessor = self._modules.get('data_preprocessor')
+            if preprocessor is None:
+                preprocessor = self.data_preprocessor
+            data = call_module(preprocessor, data, True)
             losses = self._run_forward(data, mode='loss')
         loss, log_vars = self.parse_losses(losses)
         optim_wrapper.update_params(loss)
@@ -100,19 +105,24 @@ class BaseModel(nn.Module):
 
     def val_step(self, data: Any) -> list:
         """Predictions for a validation batch."""
-        data = self.data_preprocessor(data, False)
+        data = call_module(self.data_preprocessor, data, False)
         return self._run_forward(data, mode='predict')
 
     def test_step(self, data: Any) -> list:
         """Predictions for a test batch."""
-        data = self.data_preprocessor(data, False)
+        data = call_module(self.data_preprocessor, data, False)
         return self._run_forward(data, mode='predict')
 
     def _run_forward(self, data: Any, mode: str) -> Any:
+        kind = type(data)
+        if kind is dict:
+            return call_module(self, **data, mode=mode)
+        if kind is list or kind is tuple:
+            return call_module(self, *data, mode=mode)
         if isinstance(data, Mapping):
-            return self(**data, mode=mode)
+            return call_module(self, **data, mode=mode)
         if isinstance(data, (list, tuple)):
-            return self(*data, mode=mode)
+            return call_module(self, *data, mode=mode)
         raise TypeError(
             f'the data preprocessor must return a dict or a list/tuple of forward() '
             f'arguments, got {type(data).__name__}'
@@ -138,21 +148,24 @@ class BaseModel(nn.Module):
                 f'tensors, got {type(losses).__name__}'
             )
         items: list[tuple[str, torch.Tensor]] = []
+        terms: list[torch.Tensor] = []
         for name, value in losses.items():
             if isinstance(value, torch.Tensor):
-                items.append((name, value if value.dim() == 0 else value.mean()))
+                value = value if value.ndim == 0 else value.mean()
             elif (
                 isinstance(value, (list, tuple))
                 and value
                 and all(isinstance(v, torch.Tensor) for v in value)
             ):
-                items.append((name, sum(v.mean() for v in value)))
+                value = sum(v.mean() for v in value)
             else:
                 raise LossError(
                     f"{type(self).__name__}.forward(mode='loss') returned {name!r} = "
                     f'{type(value).__name__}; every value must be a tensor or a list of tensors'
                 )
-        terms = [value for name, value in items if 'loss' in name]
+            items.append((name, value))
+            if 'loss' in name:
+                terms.append(value)
         if not terms:
             raise LossError(
                 f"{type(self).__name__}.forward(mode='loss') returned no loss term: keys "
@@ -160,7 +173,10 @@ class BaseModel(nn.Module):
                 f"values whose key contains 'loss' (e.g. 'loss' or 'loss_cls')"
             )
         loss = terms[0] if len(terms) == 1 else sum(terms)
-        log_vars = OrderedDict([('loss', loss.detach())])
+        # 'loss' comes first; an item named 'loss' gives its own value (as in the reference)
+        log_vars = OrderedDict([('loss', None)])
         for name, value in items:
             log_vars[name] = value.detach()
+        if log_vars['loss'] is None:
+            log_vars['loss'] = loss.detach()
         return loss, log_vars

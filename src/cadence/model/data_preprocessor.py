@@ -40,8 +40,13 @@ class BaseDataPreprocessor(nn.Module):
             if data.device == self._device:
                 return data
             return data.to(self._device, non_blocking=self._non_blocking)
-        if type(data) is dict:  # the common case, without the slower Mapping check
+        kind = type(data)  # the common containers first, without the slower ABC checks
+        if kind is dict:
             return {key: self.cast_data(value) for key, value in data.items()}
+        if kind is list:
+            return [self.cast_data(value) for value in data]
+        if kind is tuple:
+            return tuple([self.cast_data(value) for value in data])
         if isinstance(data, Mapping):
             return type(data)({key: self.cast_data(value) for key, value in data.items()})
         if isinstance(data, tuple) and hasattr(data, '_fields'):

@@ -179,7 +179,7 @@ class _TrainLoop(BaseLoop):
             self._flush_after_validation()
 
     def run_iter(self, batch_idx: int, data_batch: Any) -> None:
-        runner = self.runner
+        runner = self._runner
         runner.call_hook('before_train_iter', batch_idx=batch_idx, data_batch=data_batch)
         outputs = runner.model.train_step(data_batch, optim_wrapper=runner.optim_wrapper)
         self._iter_done = True
@@ -228,7 +228,7 @@ class _TrainLoop(BaseLoop):
             sampler.load_state_dict(state['sampler'])
 
     def _check_interrupt(self) -> None:
-        if self.runner.interrupt.should_stop(self._iter):
+        if self._runner.interrupt.should_stop(self._iter):
             self.runner.stop_on_interrupt()
 
 

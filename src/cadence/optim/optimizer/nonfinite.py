@@ -117,8 +117,7 @@ def check_logged_losses(
     count = last_iter - first_iter + 1
     recent: dict[str, list[float]] = {}
     for key in _loss_keys(message_hub):
-        values, _ = message_hub.get_scalar(key).data
-        recent[key] = values[-count:]
+        recent[key] = message_hub.get_scalar(key).last(count)
     first_bad = None
     for values in recent.values():
         offset = last_iter - len(values) + 1

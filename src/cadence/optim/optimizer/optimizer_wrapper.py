@@ -157,6 +157,8 @@ class OptimWrapper:
 
     def scale_loss(self, loss: torch.Tensor) -> torch.Tensor:
         """``loss`` divided by the length of the accumulation window it belongs to."""
+        if self._accumulative_counts == 1:  # every window is one iteration long
+            return loss
         factor = accumulation.loss_factor(
             self._inner_count, self._max_counts, self._accumulative_counts
         )
@@ -164,12 +166,16 @@ class OptimWrapper:
 
     def should_update(self) -> bool:
         """Whether the backward pass just done ends an accumulation window."""
+        if self._accumulative_counts == 1:
+            return True
         return accumulation.should_update(
             self._inner_count, self._max_counts, self._accumulative_counts
         )
 
     def should_sync(self) -> bool:
         """Whether the next backward pass ends a window (gradients must be all-reduced)."""
+        if self._accumulative_counts == 1:
+            return True
         return accumulation.should_sync(
             self._inner_count, self._max_counts, self._accumulative_counts
         )
