@@ -61,3 +61,39 @@ def test_indices_and_errors():
         )
     with pytest.raises(ConfigError, match='out of range'):
         DATASETS.build({'type': 'DigitsDataset', 'split': 'val', 'indices': [999]})
+
+
+def test_the_file_matches_scikit_learns_loader_and_is_read_without_importing_it():
+    import subprocess
+    import sys
+
+    from sklearn.datasets import load_digits
+
+    from cadence.dataset.digits import load_digits_arrays
+
+    images, labels = load_digits_arrays()
+    reference = load_digits()
+    assert images.tolist() == reference.images.astype(int).tolist()
+    assert labels.tolist() == reference.target.tolist()
+    code = (
+        'import sys; from cadence.dataset import DigitsDataset; DigitsDataset("train"); '
+        'print("sklearn" in sys.modules, "scipy" in sys.modules)'
+    )
+    out = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ['False', 'False']
+
+
+def test_stratified_split_shares_the_val_quota_by_class_size():
+    from cadence.dataset.digits import stratified_split
+
+    labels = torch.tensor([0] * 50 + [1] * 30 + [2] * 17)  # 97 samples, 20% -> 20 for val
+    train, val = stratified_split(labels, 0.2, seed=3)
+    assert len(val) == 20 and len(train) == 77
+    assert sorted(train.tolist() + val.tolist()) == list(range(97))
+    per_class = Counter(labels[val].tolist())
+    # exact shares 10.3, 6.2, 3.5 -> floors 10, 6, 3 and the one left goes to the largest
+    # remainder (class 2)
+    assert per_class == {0: 10, 1: 6, 2: 4}
+    again_train, again_val = stratified_split(labels, 0.2, seed=3)
+    assert torch.equal(again_val, val) and torch.equal(again_train, train)
+    assert not torch.equal(stratified_split(labels, 0.2, seed=4)[1], val)

@@ -117,6 +117,17 @@ def test_best_score_survives_resume(tmp_path):
     assert [n for n in _pth(tmp_path) if n.startswith('best_')] == ['best_acc_epoch_1.pth']
 
 
+@pytest.mark.parametrize('save_best', ['acc', 'auto'])
+def test_a_tie_after_resuming_is_not_a_new_best(tmp_path, save_best):
+    # Bug fixed: with save_best='auto' the record restored on resume was kept under 'auto' and
+    # never compared, so the first validation after resuming always wrote a new best file.
+    train(_cfg(tmp_path, 2, {'interval': 1, 'save_best': save_best}, (5, 3)))
+    cfg = _cfg(tmp_path, 3, {'interval': 1, 'save_best': save_best}, (5,))
+    runner = train(dict(cfg, resume=True))
+    assert [n for n in _pth(tmp_path) if n.startswith('best_')] == ['best_acc_epoch_1.pth']
+    assert runner.message_hub.get_info('best_ckpt') == str(tmp_path / 'best_acc_epoch_1.pth')
+
+
 def test_several_best_metrics(tmp_path):
     cfg = _cfg(
         tmp_path, 3, {'save_best': ['acc', 'loss'], 'rule': ['greater', 'greater']}, (1, 3, 2)

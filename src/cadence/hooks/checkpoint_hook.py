@@ -269,7 +269,11 @@ class CheckpointHook(Hook):
         if not self.save_best or not metrics:
             return
         if self.save_best == ['auto']:
-            self.save_best = [next(iter(metrics))]
+            key = next(iter(metrics))
+            self.save_best = [key]
+            if 'auto' in self.best_scores:  # the record restored on resume
+                self.best_scores[key] = self.best_scores.pop('auto')
+                self.best_paths[key] = self.best_paths.pop('auto')
             if not self.rules:
                 self.rules = [infer_rule(self.save_best[0], self.greater_keys, self.less_keys)]
         step = runner.epoch if self.by_epoch else runner.iter

@@ -5,24 +5,9 @@ from __future__ import annotations
 import uuid
 
 import pytest
-import torch
-from torch.utils._python_dispatch import TorchDispatchMode
 
 from cadence.logging import MessageHub
-
-
-class HostSyncCounter(TorchDispatchMode):
-    """Counts device-to-host reads of tensor values (``.item()``, ``bool(t)``, ``float(t)``:
-    all go through ``aten._local_scalar_dense``)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.count = 0
-
-    def __torch_dispatch__(self, func, types, args=(), kwargs=None):
-        if func is torch.ops.aten._local_scalar_dense.default:
-            self.count += 1
-        return func(*args, **(kwargs or {}))
+from cadence.utils import HostSyncCounter
 
 
 @pytest.fixture
