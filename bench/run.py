@@ -20,7 +20,12 @@ Measures, on this machine, with one torch thread:
 * ``scheduler``: one iteration's scheduler step, and the 1,000,000-iteration preview
   (``scheduler_cost.py``);
 * ``checkpoint``: save and load of the medium model against ``torch.save``/``torch.load``
-  (``checkpoint_io.py``).
+  (``checkpoint_io.py``);
+* ``instructions``: instructions per iteration of both sides of the tiny task, counted by
+  Valgrind (``instructions.py``; skipped without ``valgrind``): the figure that machine noise
+  does not move.
+
+A full run takes about 12 minutes on a 2-core machine (``--skip instructions`` saves 4).
 
 It prints a table and writes every figure, with the machine's description, to a JSON file
 (default ``bench/results/run-<time>.json``). ``--quick`` uses fewer rounds and repeats (for a
@@ -56,6 +61,7 @@ STEPS = (
     'construction',
     'scheduler',
     'checkpoint',
+    'instructions',
 )
 
 
@@ -90,7 +96,7 @@ def run_overhead(quick: bool) -> dict[str, Any]:
 
     return {
         name: overhead.measure(name, rounds=3 if quick else rounds).as_dict()
-        for name, rounds in (('tiny', 11), ('medium', 5))
+        for name, rounds in (('tiny', 21), ('medium', 7))
     }
 
 
@@ -168,6 +174,12 @@ def run_scheduler(quick: bool) -> dict[str, Any]:
     }
 
 
+def run_instructions(quick: bool) -> dict[str, Any]:
+    import instructions
+
+    return instructions.measure()
+
+
 def run_checkpoint(quick: bool) -> dict[str, Any]:
     import checkpoint_io
 
@@ -193,11 +205,30 @@ def table_rows(results: dict[str, Any]) -> list[tuple[str, str, str]]:
             rows.append((f'per iteration, {label}: Runner.train()', runner, ''))
             rows.append(
                 (
-                    f'  added by the Runner ({o["rounds"]} rounds, median)',
+                    f'  added by the Runner: median of {o["rounds"]} paired rounds',
                     f'{o["added_us"]:+.1f} us ({o["ratio"]:.3f}x)',
                     target,
                 )
             )
+            rows.append(
+                (
+                    '  added by the Runner: fastest round against fastest round',
+                    f'{o["fastest_added_us"]:+.1f} us ({o["fastest_ratio"]:.3f}x)',
+                    target,
+                )
+            )
+    ins = results.get('instructions')
+    if ins and 'skipped' not in ins:
+        rows.append(
+            (
+                'instructions per iteration, tiny task: hand-written loop / Runner',
+                f'{ins["hand_per_iteration"]:,.0f} / {ins["runner_per_iteration"]:,.0f} '
+                f'(+{ins["added_per_iteration"]:,.0f}, {ins["ratio"]:.3f}x)',
+                '<= 1.10x',
+            )
+        )
+    elif ins:
+        rows.append(('instructions per iteration', f'skipped: {ins["skipped"]}', ''))
     if 'long' in results:
         lg = results['long']
         rows.append(

@@ -75,7 +75,8 @@ class RandomClassificationData(Dataset):
 
 
 class BatchClock:
-    """Reads ``time.perf_counter()`` when the batches numbered in :meth:`arm` are collated.
+    """Reads ``time.perf_counter()`` and ``time.thread_time()`` when the batches numbered in
+    :meth:`arm` are collated.
 
     One per process (a module global), so that the Runner's copy of a config still finds it.
     """
@@ -83,22 +84,31 @@ class BatchClock:
     def __init__(self) -> None:
         self.marks: tuple[int, ...] = ()
         self.times: dict[int, float] = {}
+        self.cpu_times: dict[int, float] = {}
         self.count = 0
 
     def arm(self, marks: Sequence[int]) -> None:
         """Start counting batches from 0 and record the times of batches ``marks``."""
         self.marks = tuple(marks)
         self.times = {}
+        self.cpu_times = {}
         self.count = 0
 
     def tick(self) -> None:
         count = self.count
         if count in self.marks:
             self.times[count] = time.perf_counter()
+            self.cpu_times[count] = time.thread_time()
         self.count = count + 1
 
     def seconds_between(self, first: int, last: int) -> float:
+        """Wall-clock seconds between the two marks."""
         return self.times[last] - self.times[first]
+
+    def cpu_seconds_between(self, first: int, last: int) -> float:
+        """CPU seconds this thread ran between the two marks (time the machine gave to other
+        processes or virtual machines is not counted)."""
+        return self.cpu_times[last] - self.cpu_times[first]
 
 
 CLOCK = BatchClock()

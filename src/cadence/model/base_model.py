@@ -142,7 +142,7 @@ class BaseModel(nn.Module):
         their means). The loss is the sum of the items whose key contains ``'loss'`` (the
         reference's rule). Logged values are detached tensors: no host synchronisation here.
         """
-        if not isinstance(losses, Mapping):
+        if type(losses) is not dict and not isinstance(losses, Mapping):
             raise LossError(
                 f"{type(self).__name__}.forward(mode='loss') must return a dict of loss "
                 f'tensors, got {type(losses).__name__}'
