@@ -41,6 +41,7 @@ import io
 import json
 import os
 import platform
+import subprocess
 import sys
 import tempfile
 import time
@@ -352,13 +353,29 @@ def print_table(machine: dict[str, Any], rows: list[tuple[str, str, str]]) -> No
     console.print(table)
 
 
+def run_step(name: str, quick: bool) -> Any:
+    """One step in a fresh interpreter, so that what earlier steps left in memory (runners,
+    message hubs, many live objects for the garbage collector to walk) cannot slow it."""
+    with tempfile.TemporaryDirectory() as directory:
+        out = os.path.join(directory, 'step.json')
+        command = [sys.executable, __file__, '--step', name, '--json', out]
+        subprocess.run(command + (['--quick'] if quick else []), check=True)
+        with open(out, encoding='utf-8') as handle:
+            return json.load(handle)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--json', help='where to write the figures (default bench/results/)')
     parser.add_argument('--quick', action='store_true', help='fewer rounds (noisier figures)')
     parser.add_argument('--skip', nargs='+', choices=STEPS, default=[], help='steps to leave out')
+    parser.add_argument('--step', choices=STEPS, help='run only this step, in this process')
     args = parser.parse_args()
     torch.set_num_threads(1)
+    if args.step:
+        result = RUNNERS[args.step](args.quick)
+        Path(args.json).write_text(json.dumps(result), encoding='utf-8')
+        return
     machine = describe_machine()
     results: dict[str, Any] = {}
     seconds: dict[str, float] = {}
@@ -367,7 +384,7 @@ def main() -> None:
             continue
         print(f'measuring {name} ...', file=sys.stderr, flush=True)
         start = time.perf_counter()
-        results[name] = RUNNERS[name](args.quick)
+        results[name] = run_step(name, args.quick)
         seconds[name] = time.perf_counter() - start
     print_table(machine, table_rows(results))
     stamp = datetime.datetime.now().strftime('%Y%m%d-%H%M%S')
