@@ -2,7 +2,7 @@
 ``Runner.train()`` on the tiny task.
 
 Wall-clock figures on a shared or virtual machine move by 10-20% from one minute to the next;
-instruction counts do not. Each side runs twice under ``valgrind --tool=cachegrind
+instruction counts move by about 1%. Each side runs twice under ``valgrind --tool=cachegrind
 --cache-sim=no`` (which counts every instruction the process executes), for 100 and for 300
 iterations; the difference divided by 200 is the cost of one iteration, with start-up,
 construction and the end of training cancelled out. The Runner keeps its default hooks, a log

@@ -22,10 +22,10 @@ Measures, on this machine, with one torch thread:
 * ``checkpoint``: save and load of the medium model against ``torch.save``/``torch.load``
   (``checkpoint_io.py``);
 * ``instructions``: instructions per iteration of both sides of the tiny task, counted by
-  Valgrind (``instructions.py``; skipped without ``valgrind``): the figure that machine noise
-  does not move.
+  Valgrind (``instructions.py``; skipped without ``valgrind``): a figure machine noise moves
+  far less (about 1% per side).
 
-A full run takes about 12 minutes on a 2-core machine (``--skip instructions`` saves 4).
+A full run takes about 13 minutes on a 2-core machine (``--skip instructions`` saves 4).
 
 It prints a table and writes every figure, with the machine's description, to a JSON file
 (default ``bench/results/run-<time>.json``). ``--quick`` uses fewer rounds and repeats (for a
