@@ -18,8 +18,6 @@ then, alternating and repeated:
 from __future__ import annotations
 
 import argparse
-import contextlib
-import io
 import os
 import statistics
 import tempfile
@@ -39,9 +37,6 @@ def _timed(function) -> float:
 
 def measure(repeats: int = 7) -> dict[str, Any]:
     """Median seconds of each operation, and the file size."""
-    from cadence.logging.run_log import detach_run_handlers
-    from cadence.runner import Runner
-
     task = tasks.MEDIUM
     times: dict[str, list[float]] = {
         'cadence_save': [],
@@ -50,28 +45,25 @@ def measure(repeats: int = 7) -> dict[str, Any]:
         'cadence_load': [],
         'torch_load': [],
     }
-    with tempfile.TemporaryDirectory() as directory, contextlib.redirect_stdout(io.StringIO()):
-        cfg = tasks.runner_cfg(task, os.path.join(directory, 'work_dir'), max_epochs=1)
+
+    def three_iterations(cfg: dict[str, Any]) -> None:
         cfg['train_dataloader']['dataset']['samples'] = 3 * task.batch_size
-        tasks.CLOCK.arm([])
-        runner = Runner.from_cfg(cfg)
+
+    tasks.CLOCK.arm([])
+    runner_context = tasks.quiet_runner(task, 1, three_iterations)
+    with runner_context as runner, tempfile.TemporaryDirectory() as directory:
         runner.train()
         model, optimizer = runner.model, runner.optim_wrapper.optimizer
         cadence_path = os.path.join(directory, 'cadence.pth')
         plain_path = os.path.join(directory, 'plain.pth')
 
-        def plain_save() -> None:
-            torch.save({'state_dict': model.state_dict(), 'optimizer': optimizer.state_dict()},
-                       plain_path)  # fmt: skip
-
-        def plain_save_fsync() -> None:
+        def plain_save(fsync: bool = False) -> None:
             with open(plain_path, 'wb') as handle:
-                torch.save(
-                    {'state_dict': model.state_dict(), 'optimizer': optimizer.state_dict()},
-                    handle,
-                )
-                handle.flush()
-                os.fsync(handle.fileno())
+                state = {'state_dict': model.state_dict(), 'optimizer': optimizer.state_dict()}
+                torch.save(state, handle)
+                if fsync:
+                    handle.flush()
+                    os.fsync(handle.fileno())
 
         def plain_load() -> None:
             state = torch.load(plain_path, weights_only=True)
@@ -83,14 +75,13 @@ def measure(repeats: int = 7) -> dict[str, Any]:
                 _timed(lambda: runner.save_checkpoint(directory, 'cadence.pth'))
             )
             times['torch_save'].append(_timed(plain_save))
-            times['torch_save_fsync'].append(_timed(plain_save_fsync))
+            times['torch_save_fsync'].append(_timed(lambda: plain_save(fsync=True)))
             times['cadence_load'].append(_timed(lambda: runner.resume(cadence_path)))
             times['torch_load'].append(_timed(plain_load))
         sizes = {
             'cadence_file_mb': os.path.getsize(cadence_path) / 2**20,
             'torch_file_mb': os.path.getsize(plain_path) / 2**20,
         }
-        detach_run_handlers()
     result: dict[str, Any] = {name: statistics.median(values) for name, values in times.items()}
     result.update(sizes)
     result['parameters'] = sum(p.numel() for p in model.parameters())

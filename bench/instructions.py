@@ -33,7 +33,7 @@ BENCH = Path(__file__).resolve().parent
 SHORT, LONG = 100, 300
 
 PROGRAM = """
-import contextlib, io, sys, tempfile
+import sys
 sys.path.insert(0, {bench!r})
 import torch
 torch.set_num_threads(1)
@@ -44,9 +44,8 @@ if side == 'hand':
     torch.manual_seed(0)
     tasks.hand_written_loop(task, tasks.mlp(task.widths), tasks.hand_loader(task), 1)
 else:
-    from cadence.runner import Runner
-    with tempfile.TemporaryDirectory() as work_dir, contextlib.redirect_stdout(io.StringIO()):
-        Runner.from_cfg(tasks.runner_cfg(task, work_dir, 1)).train()
+    with tasks.quiet_runner(task, 1) as runner:
+        runner.train()
 """
 
 

@@ -20,9 +20,7 @@ does not.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import gc
-import io
 import os
 import statistics
 import tempfile
@@ -115,16 +113,10 @@ def hand_side(task: Task, iterations: int, warmup: int) -> float:
 
 def runner_side(task: Task, iterations: int, warmup: int) -> float:
     """Seconds per steady-state iteration of ``Runner.train()``."""
-    from cadence.logging.run_log import detach_run_handlers
-    from cadence.runner import Runner
-
     epochs, first, last = _epochs_and_marks(task, iterations, warmup)
-    console = io.StringIO()
-    with tempfile.TemporaryDirectory() as work_dir, contextlib.redirect_stdout(console):
-        runner = Runner.from_cfg(tasks.runner_cfg(task, work_dir, epochs))
+    with tasks.quiet_runner(task, epochs) as runner:
         CLOCK.arm([first, last])
         runner.train()
-        detach_run_handlers()  # close the log file before its directory goes
     return CLOCK.seconds_between(first, last) / (last - first)
 
 

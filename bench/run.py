@@ -37,7 +37,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime
-import io
 import json
 import os
 import platform
@@ -106,8 +105,6 @@ def run_long(quick: bool) -> dict[str, Any]:
     middle and at the end of a 100,000-iteration run of the tiny task (the first window starts
     after 1,000 iterations; the history buffers fill during it)."""
     import tasks
-    from cadence.logging.run_log import detach_run_handlers
-    from cadence.runner import Runner
 
     task = tasks.TINY
     total = 20_000 if quick else 100_000
@@ -115,11 +112,9 @@ def run_long(quick: bool) -> dict[str, Any]:
     per_epoch = task.samples // task.batch_size
     starts = {'early': 1000, 'middle': total // 2 - window // 2, 'late': total - window - 1}
     marks = sorted({m for start in starts.values() for m in (start, start + window)})
-    with tempfile.TemporaryDirectory() as work_dir, contextlib.redirect_stdout(io.StringIO()):
-        runner = Runner.from_cfg(tasks.runner_cfg(task, work_dir, total // per_epoch))
+    with tasks.quiet_runner(task, total // per_epoch) as runner:
         tasks.CLOCK.arm(marks)
         runner.train()
-        detach_run_handlers()
     result: dict[str, Any] = {'iterations': total, 'window': window}
     for name, start in starts.items():
         result[f'{name}_start'] = start

@@ -12,9 +12,6 @@ synchronising CUDA call fails the run; without CUDA that part says it was skippe
 from __future__ import annotations
 
 import argparse
-import contextlib
-import io
-import tempfile
 from typing import Any
 
 import torch
@@ -23,8 +20,6 @@ import tasks
 
 
 def check(iterations: int = 500) -> dict[str, Any]:
-    from cadence.logging.run_log import detach_run_handlers
-    from cadence.runner import Runner
     from cadence.utils import HostSyncCounter, SyncsPerIteration
 
     task = tasks.TINY
@@ -34,12 +29,10 @@ def check(iterations: int = 500) -> dict[str, Any]:
     counter = HostSyncCounter()
     recorder = SyncsPerIteration(counter, cuda_debug_mode='error' if cuda else None)
     tasks.CLOCK.arm([])
-    with tempfile.TemporaryDirectory() as work_dir, contextlib.redirect_stdout(io.StringIO()):
-        runner = Runner.from_cfg(tasks.runner_cfg(task, work_dir, epochs))
+    with tasks.quiet_runner(task, epochs) as runner:
         runner.register_hook(recorder)
         with counter:
             runner.train()
-        detach_run_handlers()
     result: dict[str, Any] = recorder.summary()
     result['cuda_sync_debug_mode'] = (
         "'error' during the other iterations: no synchronising call"

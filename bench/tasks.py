@@ -19,10 +19,13 @@ Importing this module registers ``BenchClassifier``, ``RandomClassificationData`
 
 from __future__ import annotations
 
+import contextlib
+import io
 import itertools
 import os
+import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -226,6 +229,26 @@ def runner_cfg(task: Task, work_dir: str, max_epochs: int) -> dict[str, Any]:
         },
         'randomness': {'seed': 0},
     }
+
+
+@contextlib.contextmanager
+def quiet_runner(
+    task: Task, max_epochs: int, adjust: Callable[[dict[str, Any]], None] | None = None
+) -> Iterator[Any]:
+    """A Runner for :func:`runner_cfg` in a temporary work directory, its console output
+    captured (its log file is still written); ``adjust`` may change the config first. The log
+    file is closed before the directory goes."""
+    from cadence.logging.run_log import detach_run_handlers
+    from cadence.runner import Runner
+
+    with tempfile.TemporaryDirectory() as work_dir, contextlib.redirect_stdout(io.StringIO()):
+        cfg = runner_cfg(task, os.path.join(work_dir, 'work_dir'), max_epochs)
+        if adjust is not None:
+            adjust(cfg)
+        try:
+            yield Runner.from_cfg(cfg)
+        finally:
+            detach_run_handlers()
 
 
 def hand_loader(task: Task, torch_data_path: bool = False) -> DataLoader:

@@ -70,15 +70,18 @@ class Tied(nn.Module):
 
 
 class TwoLayerNet(nn.Module):
-    """``out = fc2(tanh(fc1(x)))`` — the accumulation cases' model."""
+    """``out = fc2(tanh(fc1(x)))`` — the accumulation cases' model (``hidden=3``), also used
+    with other widths by the accumulation tests (``squeeze``: outputs of shape ``[N]``)."""
 
-    def __init__(self) -> None:
+    def __init__(self, hidden: int = 3, squeeze: bool = False) -> None:
         super().__init__()
-        self.fc1 = nn.Linear(4, 3)
-        self.fc2 = nn.Linear(3, 1)
+        self.fc1 = nn.Linear(4, hidden)
+        self.fc2 = nn.Linear(hidden, 1)
+        self.squeeze = squeeze
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.fc2(torch.tanh(self.fc1(x)))
+        out = self.fc2(torch.tanh(self.fc1(x)))
+        return out.squeeze(-1) if self.squeeze else out
 
     @staticmethod
     def loss(out: torch.Tensor, target: torch.Tensor) -> torch.Tensor:

@@ -2,11 +2,7 @@
 # a=a_value, b=b_value, priority='NORMAL')]" — a hook with its arguments and an explicit
 # priority. Made runnable with a small hook from densecl_hook.py that stops training once the
 # validation accuracy reaches a threshold.
-_base_ = [
-    '../../_base_/models/digits_mlp.py',
-    '../../_base_/datasets/digits.py',
-    '../../_base_/default_runtime.py',
-]
+_base_ = '../../_base_/digits_mlp_run.py'
 custom_imports = dict(imports=['configs.seeds.hooks.densecl_hook'], allow_failed_imports=False)
 
 optim_wrapper = dict(optimizer=dict(type='SGD', lr=0.1, momentum=0.9, weight_decay=5e-4))

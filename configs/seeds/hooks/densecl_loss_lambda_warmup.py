@@ -1,11 +1,7 @@
 # Seed: MMSelfSup "Training Engine" (训练引擎), hooks: a custom hook from a downstream package,
 # DenseCLHook with start_iters=500, used from the config through custom_hooks. The hook and the
 # two-loss model live in densecl_hook.py next to this file (run from the repository root).
-_base_ = [
-    '../../_base_/models/digits_mlp.py',
-    '../../_base_/datasets/digits.py',
-    '../../_base_/default_runtime.py',
-]
+_base_ = '../../_base_/digits_mlp_run.py'
 custom_imports = dict(imports=['configs.seeds.hooks.densecl_hook'], allow_failed_imports=False)
 
 model = dict(type='DenseCLStyleClassifier', loss_lambda=0.5)

@@ -5,11 +5,7 @@
 #   cadence test configs/seeds/hooks/mmengine_hooks.py work_dirs/mmengine_hooks/epoch_20.pth
 # Validation reports accuracy/top1 (the averaged weights) and accuracy/top1_origin (the raw ones);
 # the test writes a grid of predictions to work_dirs/mmengine_hooks/<timestamp>/vis_data/vis_image/.
-_base_ = [
-    '../../_base_/models/digits_mlp.py',
-    '../../_base_/datasets/digits.py',
-    '../../_base_/default_runtime.py',
-]
+_base_ = '../../_base_/digits_mlp_run.py'
 
 optim_wrapper = dict(optimizer=dict(type='SGD', lr=0.1, momentum=0.9, weight_decay=5e-4))
 train_cfg = dict(by_epoch=True, max_epochs=20)

@@ -1,13 +1,6 @@
 # Seed: MMPretrain 'Customize Training Schedule' (English and Chinese pages), 'Gradient
 # accumulation': batches of 64, one optimizer step every 4 iterations.
-_base_ = [
-    '../../_base_/models/digits_mlp.py',
-    '../../_base_/datasets/digits.py',
-    '../../_base_/default_runtime.py',
-]
-train_cfg = dict(by_epoch=True, max_epochs=5)
-val_cfg = dict()
-test_cfg = dict()
+_base_ = '../../_base_/digits_mlp_5_epochs.py'
 
 # The seed's snippet, verbatim:
 # fmt: off

@@ -2,14 +2,7 @@
 # constructors': MyOptimWrapperConstructor, registered by my_optim_constructor.py (run from the
 # repository root so that custom_imports finds it). The seed writes optimizer=... and
 # paramwise_cfg=...; the values below fill them in.
-_base_ = [
-    '../../_base_/models/digits_mlp.py',
-    '../../_base_/datasets/digits.py',
-    '../../_base_/default_runtime.py',
-]
-train_cfg = dict(by_epoch=True, max_epochs=5)
-val_cfg = dict()
-test_cfg = dict()
+_base_ = '../../_base_/digits_mlp_5_epochs.py'
 
 custom_imports = dict(
     imports=['configs.seeds.optim.my_optim_constructor'], allow_failed_imports=False

@@ -1,13 +1,6 @@
 # Seed: MMSelfSup 'Training Engine' (Chinese page), 'Optimizers implemented in MMSelfSup': LARS.
 # The seed gives only the optimizer; the wrapper line is how MMSelfSup's configs use it.
-_base_ = [
-    '../../_base_/models/digits_mlp.py',
-    '../../_base_/datasets/digits.py',
-    '../../_base_/default_runtime.py',
-]
-train_cfg = dict(by_epoch=True, max_epochs=5)
-val_cfg = dict()
-test_cfg = dict()
+_base_ = '../../_base_/digits_mlp_5_epochs.py'
 
 # The seed's snippet, verbatim:
 # fmt: off

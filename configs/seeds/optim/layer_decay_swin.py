@@ -1,11 +1,7 @@
 # Seed: MMSelfSup 'Training Engine' (Chinese page), 'Constructors implemented in MMSelfSup':
 # layer-wise lr decay for a Swin Transformer, MMSelfSup style (model_type and layer_decay_rate in
 # the optimizer). On a CPU, AmpOptimWrapper runs bfloat16 autocast without a loss scaler.
-_base_ = [
-    '../../_base_/models/digits_tiny_swin.py',
-    '../../_base_/datasets/digits.py',
-    '../../_base_/default_runtime.py',
-]
+_base_ = ['../../_base_/models/digits_tiny_swin.py', '../../_base_/digits_run.py']
 train_cfg = dict(by_epoch=True, max_epochs=5)
 val_cfg = dict()
 test_cfg = dict()

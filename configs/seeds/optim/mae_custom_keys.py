@@ -1,10 +1,6 @@
 # Seed: MMSelfSup 'Training Engine' (Chinese page), 'Parameter configuration': the MAE setting,
 # no weight decay for layer norms, biases, position embedding, mask token and class token.
-_base_ = [
-    '../../_base_/models/digits_tiny_vit.py',
-    '../../_base_/datasets/digits.py',
-    '../../_base_/default_runtime.py',
-]
+_base_ = ['../../_base_/models/digits_tiny_vit.py', '../../_base_/digits_run.py']
 train_cfg = dict(by_epoch=True, max_epochs=5)
 val_cfg = dict()
 test_cfg = dict()

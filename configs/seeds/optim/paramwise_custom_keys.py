@@ -1,13 +1,6 @@
 # Seed: MMPretrain 'Customize Training Schedule' (English and Chinese pages): custom_keys give
 # backbone.layer0 lr and weight decay 0, the rest of the backbone the optimizer's, the head lr x0.1.
-_base_ = [
-    '../../_base_/models/digits_mlp.py',
-    '../../_base_/datasets/digits.py',
-    '../../_base_/default_runtime.py',
-]
-train_cfg = dict(by_epoch=True, max_epochs=5)
-val_cfg = dict()
-test_cfg = dict()
+_base_ = '../../_base_/digits_mlp_5_epochs.py'
 
 # The seed's snippet, verbatim:
 # fmt: off

@@ -1,13 +1,6 @@
 # Seed: MMSelfSup 'Training Engine' (Chinese page): what the accumulation example is equivalent
 # to, one batch of 256 per step (accumulative_counts=1).
-_base_ = [
-    '../../_base_/models/digits_mlp.py',
-    '../../_base_/datasets/digits.py',
-    '../../_base_/default_runtime.py',
-]
-train_cfg = dict(by_epoch=True, max_epochs=5)
-val_cfg = dict()
-test_cfg = dict()
+_base_ = '../../_base_/digits_mlp_5_epochs.py'
 
 optimizer = dict(type='SGD', lr=0.01, momentum=0.9, weight_decay=0.0001)
 

@@ -1,11 +1,7 @@
 # Seed: MMPretrain "Customize Training Schedule" and MMEngine "Parameter Scheduler" (EN and ZH),
 # momentum schedules: a learning rate scheduler plus LinearMomentum over the first 1000 iterations.
 # The seeds write the lr scheduler as dict(type='LinearLR', ...); here a 200-iteration warm-up.
-_base_ = [
-    '../../_base_/models/digits_mlp.py',
-    '../../_base_/datasets/digits.py',
-    '../../_base_/default_runtime.py',
-]
+_base_ = '../../_base_/digits_mlp_run.py'
 
 optim_wrapper = dict(optimizer=dict(type='SGD', lr=0.1, momentum=0.9, weight_decay=0.0001))
 

@@ -1,10 +1,6 @@
 # Seed: MMEngine "Parameter Scheduler" (EN and ZH), adjusting by iterations: x0.1 at the end of
 # iterations 600 and 800.
-_base_ = [
-    '../../_base_/models/digits_mlp.py',
-    '../../_base_/datasets/digits.py',
-    '../../_base_/default_runtime.py',
-]
+_base_ = '../../_base_/digits_mlp_run.py'
 
 optim_wrapper = dict(optimizer=dict(type='SGD', lr=0.01, momentum=0.9))
 

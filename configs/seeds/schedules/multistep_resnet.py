@@ -1,10 +1,6 @@
 # Seed: MMPretrain "Customize Training Schedule" (EN and ZH), single learning rate schedule:
 # the default ResNet schedule, x0.1 at epochs 100 and 150 of 200.
-_base_ = [
-    '../../_base_/models/digits_mlp.py',
-    '../../_base_/datasets/digits.py',
-    '../../_base_/default_runtime.py',
-]
+_base_ = '../../_base_/digits_mlp_run.py'
 
 optim_wrapper = dict(optimizer=dict(type='SGD', lr=0.1, momentum=0.9, weight_decay=0.0001))
 

@@ -1,12 +1,6 @@
 # Seed: MMEngine "Parameter Scheduler" (EN and ZH), generic parameter scheduler on another key:
-# the weight decay of SGD.
-_base_ = [
-    '../../_base_/models/digits_mlp.py',
-    '../../_base_/datasets/digits.py',
-    '../../_base_/default_runtime.py',
-]
-
-optim_wrapper = dict(optimizer=dict(type='SGD', lr=0.1, momentum=0.9, weight_decay=0.0001))
+# the weight decay of SGD. The same run as param_scheduler_lr.py with the other param_name.
+_base_ = 'param_scheduler_lr.py'
 
 param_scheduler = [
     dict(
@@ -18,7 +12,3 @@ param_scheduler = [
         end=1000,
     )
 ]
-
-train_cfg = dict(by_epoch=False, max_iters=1100, val_interval=550)
-val_cfg = dict()
-test_cfg = dict()

@@ -1,11 +1,7 @@
 # Seed: MMPretrain "Customize Training Schedule" example 1 and MMEngine "Parameter Scheduler"
 # (EN and ZH), combining schedulers: linear warm-up for the first 50 iterations, then MultiStepLR
 # by epoch (the Chinese MMEngine page names the field `scheduler`; it is `param_scheduler`).
-_base_ = [
-    '../../_base_/models/digits_mlp.py',
-    '../../_base_/datasets/digits.py',
-    '../../_base_/default_runtime.py',
-]
+_base_ = '../../_base_/digits_mlp_run.py'
 
 optim_wrapper = dict(optimizer=dict(type='SGD', lr=0.1, momentum=0.9, weight_decay=0.0001))
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -23,18 +23,7 @@ def pseudo_collate(data_batch: Sequence[Any]) -> Any:
     ``[dict(a=1, b=x), dict(a=2, b=y)]`` becomes ``dict(a=[1, 2], b=[x, y])``. This is the
     Runner's default (as in the reference): models or data preprocessors stack what they need.
     """
-    first = data_batch[0]
-    if isinstance(first, (str, bytes)):
-        return list(data_batch)
-    if isinstance(first, Mapping):
-        return type(first)({key: pseudo_collate([d[key] for d in data_batch]) for key in first})
-    if _is_namedtuple(first):
-        return type(first)(*(pseudo_collate(list(s)) for s in zip(*data_batch)))
-    if isinstance(first, Sequence):
-        _check_equal_lengths(data_batch)
-        transposed = [pseudo_collate(list(s)) for s in zip(*data_batch)]
-        return transposed if isinstance(first, tuple) else type(first)(transposed)
-    return list(data_batch)
+    return _collate_fields(data_batch, pseudo_collate)
 
 
 @FUNCTIONS.register_module()
@@ -50,15 +39,23 @@ def default_collate(data_batch: Sequence[Any]) -> Any:
         return torch.stack([torch.as_tensor(a) for a in data_batch])
     if isinstance(first, (bool, int, float, np.number)):
         return torch.tensor(data_batch)
+    return _collate_fields(data_batch, default_collate)
+
+
+def _collate_fields(data_batch: Sequence[Any], collate: Callable[[Sequence[Any]], Any]) -> Any:
+    """What both collate functions do with containers: a batch of dicts becomes a dict, of
+    (named) tuples or lists a tuple or list, each field collated by ``collate``; strings and
+    other objects stay a list."""
+    first = data_batch[0]
     if isinstance(first, (str, bytes)):
         return list(data_batch)
     if isinstance(first, Mapping):
-        return type(first)({key: default_collate([d[key] for d in data_batch]) for key in first})
+        return type(first)({key: collate([d[key] for d in data_batch]) for key in first})
     if _is_namedtuple(first):
-        return type(first)(*(default_collate(list(s)) for s in zip(*data_batch)))
+        return type(first)(*(collate(list(s)) for s in zip(*data_batch)))
     if isinstance(first, Sequence):
         _check_equal_lengths(data_batch)
-        transposed = [default_collate(list(s)) for s in zip(*data_batch)]
+        transposed = [collate(list(s)) for s in zip(*data_batch)]
         return transposed if isinstance(first, tuple) else type(first)(transposed)
     return list(data_batch)
 

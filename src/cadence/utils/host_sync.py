@@ -22,7 +22,10 @@ from ..hooks import Hook
 
 class HostSyncCounter(TorchDispatchMode):
     """``with HostSyncCounter() as counter: ...``, then ``counter.count``: the number of times
-    the host read a tensor's value."""
+    the host read a tensor's value through ``aten._local_scalar_dense`` (``.item()``,
+    ``float(t)``, ``bool(t)``, ``if t:``). ``tolist()`` and ``numpy()`` of a CPU tensor read its
+    memory without a dispatched operation and are not counted; on an accelerator their copy to
+    the host is an operation that ``torch.cuda.set_sync_debug_mode`` reports."""
 
     def __init__(self) -> None:
         super().__init__()

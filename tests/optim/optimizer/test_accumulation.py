@@ -11,6 +11,7 @@ from torch import nn
 
 from cadence.optim import OptimWrapper, OptimWrapperDict
 from cadence.optim.optimizer.accumulation import loss_factor, should_sync, should_update
+from reference.models import TwoLayerNet
 
 
 def test_worked_example_a3_m10():
@@ -37,14 +38,8 @@ def test_no_accumulation_divides_by_one_and_always_updates():
     assert all(should_update(c + 1, 7, 1) for c in range(7))
 
 
-class Net(nn.Module):
-    def __init__(self) -> None:
-        super().__init__()
-        self.fc1 = nn.Linear(4, 8)
-        self.fc2 = nn.Linear(8, 1)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.fc2(torch.tanh(self.fc1(x))).squeeze(-1)
+def Net() -> nn.Module:
+    return TwoLayerNet(hidden=8, squeeze=True)
 
 
 def make_data(iterations: int, batch: int) -> list[tuple[torch.Tensor, torch.Tensor]]:

@@ -8,7 +8,6 @@ global batch with the same accumulation.
 from __future__ import annotations
 
 import os
-import socket
 
 import pytest
 import torch
@@ -18,6 +17,8 @@ from torch import nn
 from torch.nn.parallel import DistributedDataParallel
 
 from cadence.optim import OptimWrapper
+from reference.models import TwoLayerNet
+from support.dist_scenarios import free_port
 
 WORLD_SIZE = 2
 ACCUMULATIVE_COUNTS = 3
@@ -25,14 +26,8 @@ ITERATIONS = 7  # windows: 0-2, 3-5, 6 (a last window of one)
 GLOBAL_BATCH = 4
 
 
-class Net(nn.Module):
-    def __init__(self) -> None:
-        super().__init__()
-        self.fc1 = nn.Linear(4, 6)
-        self.fc2 = nn.Linear(6, 1)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.fc2(torch.tanh(self.fc1(x))).squeeze(-1)
+def Net() -> nn.Module:
+    return TwoLayerNet(hidden=6, squeeze=True)
 
 
 def global_batches() -> list[tuple[torch.Tensor, torch.Tensor]]:
@@ -83,12 +78,6 @@ def worker(rank: int, port: int, out_dir: str) -> None:
         )
     finally:
         dist.destroy_process_group()
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(('127.0.0.1', 0))
-        return sock.getsockname()[1]
 
 
 @pytest.mark.dist

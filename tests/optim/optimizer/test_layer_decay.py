@@ -24,6 +24,14 @@ from reference.models import ViT
 CONSTRUCTOR = 'LearningRateDecayOptimWrapperConstructor'
 
 
+def build(model: nn.Module, optimizer: dict, **paramwise):
+    """``build_optim_wrapper`` with the layer-decay constructor and ``paramwise_cfg=paramwise``."""
+    cfg = dict(optimizer=optimizer, constructor=CONSTRUCTOR)
+    if paramwise:
+        cfg['paramwise_cfg'] = paramwise
+    return build_optim_wrapper(model, cfg)
+
+
 def settings(model: nn.Module, wrapper) -> dict[str, dict]:
     group_of = {id(p): g for g in wrapper.optimizer.param_groups for p in g['params']}
     return {name: group_of[id(p)] for name, p in model.named_parameters()}
@@ -56,14 +64,7 @@ class ViTWithLayerDepth(ViT):
 @pytest.mark.parametrize('model_cls', [ViT, ViTWithLayerDepth])
 def test_worked_example_mmpretrain_style(model_cls):
     model = model_cls(depth=3)
-    wrapper = build_optim_wrapper(
-        model,
-        dict(
-            optimizer=dict(type='AdamW', lr=1.0, weight_decay=0.05),
-            constructor=CONSTRUCTOR,
-            paramwise_cfg=dict(layer_decay_rate=0.5),
-        ),
-    )
+    wrapper = build(model, dict(type='AdamW', lr=1.0, weight_decay=0.05), layer_decay_rate=0.5)
     scales = lr_scales(model, wrapper, 1.0)
     for name, scale in WORKED_EXAMPLE.items():
         assert scales[name] == pytest.approx(scale), name
@@ -178,29 +179,18 @@ def test_inferred_ids_for_blocks_named_blocks():
 
 def test_a_model_without_blocks_or_get_layer_depth_is_a_clear_error():
     with pytest.raises(ConfigError, match='get_layer_depth'):
-        build_optim_wrapper(
-            nn.Sequential(nn.Linear(2, 2)),
-            dict(optimizer=dict(type='SGD', lr=0.1), constructor=CONSTRUCTOR),
-        )
+        build(nn.Sequential(nn.Linear(2, 2)), dict(type='SGD', lr=0.1))
 
 
 def test_weight_decay_rules_under_layer_decay():
     model = TinyViT(num_layers=2)
-    wrapper = build_optim_wrapper(
+    wrapper = build(
         model,
-        dict(
-            optimizer=dict(type='AdamW', lr=1e-3, weight_decay=0.05),
-            constructor=CONSTRUCTOR,
-            paramwise_cfg=dict(
-                layer_decay_rate=0.65,
-                norm_decay_mult=0.0,
-                bias_decay_mult=0.0,
-                custom_keys={
-                    '.cls_token': dict(decay_mult=0.0),
-                    '.pos_embed': dict(decay_mult=0.0),
-                },
-            ),
-        ),
+        dict(type='AdamW', lr=1e-3, weight_decay=0.05),
+        layer_decay_rate=0.65,
+        norm_decay_mult=0.0,
+        bias_decay_mult=0.0,
+        custom_keys={'.cls_token': dict(decay_mult=0.0), '.pos_embed': dict(decay_mult=0.0)},
     )
     got = settings(model, wrapper)
     assert got['backbone.layers.0.ln1.weight']['weight_decay'] == 0.0
@@ -215,58 +205,37 @@ def test_weight_decay_rules_under_layer_decay():
 def test_no_weight_decay_does_not_crash():
     """MMPretrain raises KeyError('weight_decay') here (behaviour §9.19)."""
     model = ViT(depth=2)
-    wrapper = build_optim_wrapper(
-        model,
-        dict(
-            optimizer=dict(type='Adagrad', lr=0.1),
-            constructor=CONSTRUCTOR,
-            paramwise_cfg=dict(layer_decay_rate=0.5),
-        ),
-    )
+    wrapper = build(model, dict(type='Adagrad', lr=0.1), layer_decay_rate=0.5)
     assert {g['weight_decay'] for g in wrapper.optimizer.param_groups} == {0}
     model_sgd = ViT(depth=2)
-    plain = build_optim_wrapper(
-        model_sgd,
-        dict(
-            optimizer=dict(type='LBFGS', lr=1.0),
-            constructor=CONSTRUCTOR,
-            paramwise_cfg=dict(layer_decay_rate=1.0),
-        ),
-    )
+    plain = build(model_sgd, dict(type='LBFGS', lr=1.0), layer_decay_rate=1.0)
     assert len(plain.optimizer.param_groups) == 1  # rate 1: every layer merges
 
 
 def test_layer_decay_mistakes(caplog):
     model = ViT(depth=2)
 
-    def build(optimizer, **paramwise):
-        return build_optim_wrapper(
-            model, dict(optimizer=optimizer, constructor=CONSTRUCTOR, paramwise_cfg=paramwise)
-        )
-
     with pytest.raises(ConfigError, match='keep one'):
-        build(dict(type='AdamW', lr=1e-3, layer_decay_rate=0.5), layer_decay_rate=0.5)
+        build(model, dict(type='AdamW', lr=1e-3, layer_decay_rate=0.5), layer_decay_rate=0.5)
     with pytest.raises(ConfigError, match="Did you mean 'swin'"):
-        build(dict(type='AdamW', lr=1e-3, model_type='swim'))
+        build(model, dict(type='AdamW', lr=1e-3, model_type='swim'))
     with pytest.raises(ConfigError, match='number > 0'):
-        build(dict(type='AdamW', lr=1e-3), layer_decay_rate=0)
+        build(model, dict(type='AdamW', lr=1e-3), layer_decay_rate=0)
     with pytest.raises(ConfigError, match="Did you mean 'layer_decay_rate'"):
-        build(dict(type='AdamW', lr=1e-3), layer_decay=0.5)
+        build(model, dict(type='AdamW', lr=1e-3), layer_decay=0.5)
     with caplog.at_level(logging.WARNING, logger='cadence'):
-        build(dict(type='AdamW', lr=1e-3), bias_lr_mult=2.0, custom_keys={'head': dict(lr_mult=2)})
+        build(
+            model,
+            dict(type='AdamW', lr=1e-3),
+            bias_lr_mult=2.0,
+            custom_keys={'head': dict(lr_mult=2)},
+        )
     assert 'bias_lr_mult, custom_keys[...].lr_mult ignored by layer-wise lr decay' in caplog.text
 
 
 def test_report_names_the_layer_rule():
     model = ViT(depth=3)
-    wrapper = build_optim_wrapper(
-        model,
-        dict(
-            optimizer=dict(type='SGD', lr=1.0),
-            constructor=CONSTRUCTOR,
-            paramwise_cfg=dict(layer_decay_rate=0.5),
-        ),
-    )
+    wrapper = build(model, dict(type='SGD', lr=1.0), layer_decay_rate=0.5)
     report = param_group_report(wrapper)
     entry = next(p for p in report.params if p.name == 'backbone.layers.0.attn.weight')
     assert entry.lr_rule == 'layer 1 of 5: optimizer.lr × 0.5 ** 3'
@@ -276,12 +245,5 @@ def test_report_names_the_layer_rule():
 def test_frozen_parameters_keep_their_layer_lr():
     model = ViT(depth=3)
     model.backbone.patch_embed.requires_grad_(False)
-    wrapper = build_optim_wrapper(
-        model,
-        dict(
-            optimizer=dict(type='SGD', lr=1.0),
-            constructor=CONSTRUCTOR,
-            paramwise_cfg=dict(layer_decay_rate=0.5),
-        ),
-    )
+    wrapper = build(model, dict(type='SGD', lr=1.0), layer_decay_rate=0.5)
     assert lr_scales(model, wrapper, 1.0)['backbone.patch_embed.projection.weight'] == 0.0625

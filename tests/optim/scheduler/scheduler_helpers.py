@@ -59,6 +59,15 @@ def read(group: dict, key: str) -> float:
     return group[key]
 
 
+def trace(scheduler: Any, optimizer: Any, steps: int, key: str = 'lr') -> list[Any]:
+    """The first group's ``key`` before each of ``steps`` calls of ``scheduler.step()``."""
+    values = []
+    for _ in range(steps):
+        values.append(optimizer.param_groups[0][key])
+        scheduler.step()
+    return values
+
+
 def drive(
     schedulers: Any,
     optimizer: Any,

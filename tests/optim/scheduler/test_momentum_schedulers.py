@@ -7,7 +7,7 @@ import math
 
 import pytest
 import torch
-from scheduler_helpers import PseudoGroupWrapper, adam, sgd
+from scheduler_helpers import PseudoGroupWrapper, adam, sgd, trace
 
 from cadence.errors import ConfigError
 from cadence.optim.scheduler import (
@@ -26,11 +26,7 @@ from cadence.optim.scheduler import (
 def test_adam_betas_example_s10():
     """§4.4: LinearMomentum(Adam(betas=(.9, .999)), start_factor=.5, end=3)."""
     optimizer = adam()
-    scheduler = LinearMomentum(optimizer, start_factor=0.5, end=3)
-    betas = []
-    for _ in range(4):
-        betas.append(optimizer.param_groups[0]['betas'])
-        scheduler.step()
+    betas = trace(LinearMomentum(optimizer, start_factor=0.5, end=3), optimizer, 4, 'betas')
     assert [b[0] for b in betas] == pytest.approx([0.45, 0.675, 0.9, 0.9])
     assert all(b[1] == 0.999 for b in betas)
     assert 'momentum' not in optimizer.param_groups[0]

@@ -6,7 +6,7 @@ Resume (DESIGN 4) has its own module, ``test_resume.py``.
 from __future__ import annotations
 
 import pytest
-from scheduler_helpers import drive, sgd
+from scheduler_helpers import drive, sgd, trace
 
 from cadence.errors import ConfigError
 from cadence.optim.scheduler import (
@@ -24,22 +24,14 @@ from cadence.optim.scheduler import (
 
 def test_warmup_from_zero():
     optimizer = sgd()
-    scheduler = LinearLR(optimizer, start_factor=0.0, end=5)
-    values = []
-    for _ in range(7):
-        values.append(optimizer.param_groups[0]['lr'])
-        scheduler.step()
+    values = trace(LinearLR(optimizer, start_factor=0.0, end=5), optimizer, 7)
     assert values == pytest.approx([0.0, 0.025, 0.05, 0.075, 0.1, 0.1, 0.1], abs=1e-15)
     assert values[0] == 0.0
 
 
 def test_constant_factor_zero():
     optimizer = sgd()
-    scheduler = ConstantLR(optimizer, factor=0.0, end=4)
-    values = []
-    for _ in range(6):
-        values.append(optimizer.param_groups[0]['lr'])
-        scheduler.step()
+    values = trace(ConstantLR(optimizer, factor=0.0, end=4), optimizer, 6)
     assert values == [0.0, 0.0, 0.0, 0.1, 0.1, 0.1]
 
 
@@ -151,10 +143,7 @@ def test_last_step_resumes_inside_the_window():
     optimizer = sgd()
     optimizer.param_groups[0]['initial_lr'] = 0.1
     scheduler = StepLR(optimizer, step_size=1, gamma=0.5, end=5, last_step=2)
-    values = [optimizer.param_groups[0]['lr']]
-    for _ in range(4):
-        scheduler.step()
-        values.append(optimizer.param_groups[0]['lr'])
+    values = trace(scheduler, optimizer, 5)
     # constructed at local step 3 (0.1 * 0.5**3); steps 4 is the last of the window [0, 5)
     assert values == pytest.approx([0.0125, 0.00625, 0.00625, 0.00625, 0.00625])
 

@@ -129,6 +129,25 @@ def _depths(found: dict[int, int]) -> list[int]:
     return [found.get(stage, -1) + 1 for stage in range(max(found) + 1)]
 
 
+def _inferred_depth(
+    prefix: str, num_layers: int, block_depth: Callable[[str], int | None]
+) -> Callable[[str], LayerDepth]:
+    """The layer-id function of an inferred layout: names outside ``prefix`` go to the last
+    layer, embeddings and input tokens to layer 0, and ``block_depth(name without prefix)``
+    places the blocks (``None``: the last layer)."""
+
+    def depth(name: str) -> LayerDepth:
+        if not name.startswith(prefix):
+            return num_layers - 1, num_layers
+        rest = name[len(prefix) :]
+        if rest in INPUT_TOKENS or rest.startswith('patch_embed'):
+            return 0, num_layers
+        layer = block_depth(rest)
+        return (num_layers - 1 if layer is None else layer), num_layers
+
+    return depth
+
+
 def infer_layer_depth(names: Iterable[str]) -> tuple[Callable[[str], LayerDepth], str]:
     """A layer-depth function for a model without ``get_layer_depth``, and what it found.
 
@@ -168,21 +187,17 @@ def infer_layer_depth(names: Iterable[str]) -> tuple[Callable[[str], LayerDepth]
 
         num_layers = sum(depths) + 2
 
-        def swin_like(name: str) -> LayerDepth:
-            if not name.startswith(prefix):
-                return num_layers - 1, num_layers
-            rest = name[len(prefix) :]
-            if rest in INPUT_TOKENS or rest.startswith('patch_embed'):
-                return 0, num_layers
+        def swin_block(rest: str) -> int | None:
             parts = rest.split('.')
             if len(parts) > 3 and parts[0] == 'stages' and parts[1].isdigit():
                 stage = int(parts[1])
                 if parts[2] == 'blocks' and parts[3].isdigit():
-                    return sum(depths[:stage]) + int(parts[3]) + 1, num_layers
+                    return sum(depths[:stage]) + int(parts[3]) + 1
                 if parts[2] == 'downsample':
-                    return sum(depths[: stage + 1]), num_layers
-            return num_layers - 1, num_layers
+                    return sum(depths[: stage + 1])
+            return None
 
+        swin_like = _inferred_depth(prefix, num_layers, swin_block)
         return swin_like, f"Swin-like blocks '{prefix}stages.S.blocks.B', depths {depths}"
     if convnext and any(f'{p}downsample_layers.' in n for p in convnext for n in names):
         prefix, found = next(iter(convnext.items()))
@@ -199,18 +214,14 @@ def infer_layer_depth(names: Iterable[str]) -> tuple[Callable[[str], LayerDepth]
         num_blocks = last + 1
         num_layers = num_blocks + 2
 
-        def vit_like(name: str) -> LayerDepth:
-            if not name.startswith(prefix):
-                return num_layers - 1, num_layers
-            rest = name[len(prefix) :]
-            if rest in INPUT_TOKENS or rest.startswith('patch_embed'):
-                return 0, num_layers
+        def vit_block(rest: str) -> int | None:
             if rest.startswith(word + '.'):
                 index = rest.split('.')[1]
                 if index.isdigit():
-                    return int(index) + 1, num_layers
-            return num_layers - 1, num_layers
+                    return int(index) + 1
+            return None
 
+        vit_like = _inferred_depth(prefix, num_layers, vit_block)
         return vit_like, f"ViT-like blocks '{prefix}{word}.N', {num_blocks} blocks"
     raise ConfigError(
         'layer-wise lr decay needs layer ids: the model has no get_layer_depth(name) method and '

@@ -70,18 +70,19 @@ class OptimWrapperDict:
 
     def get_lr(self) -> dict[str, list[float]]:
         """``{'gen.lr': [...], 'gen.base_lr': [...], 'disc.lr': [...], ...}``."""
-        result = {}
-        for name, wrapper in self.optim_wrappers.items():
-            for key, value in wrapper.get_lr().items():
-                result[f'{name}.{key}'] = value
-        return result
+        return self._prefixed('get_lr')
 
     def get_momentum(self) -> dict[str, list[float]]:
-        result = {}
-        for name, wrapper in self.optim_wrappers.items():
-            for key, value in wrapper.get_momentum().items():
-                result[f'{name}.{key}'] = value
-        return result
+        """``{'gen.momentum': [...], 'disc.momentum': [...]}``."""
+        return self._prefixed('get_momentum')
+
+    def _prefixed(self, method: str) -> dict[str, list[float]]:
+        """Every wrapper's ``method()`` values, keyed ``'<wrapper name>.<key>'``."""
+        return {
+            f'{name}.{key}': value
+            for name, wrapper in self.optim_wrappers.items()
+            for key, value in getattr(wrapper, method)().items()
+        }
 
     def state_dict(self) -> dict[str, dict[str, Any]]:
         return {name: w.state_dict() for name, w in self.optim_wrappers.items()}
